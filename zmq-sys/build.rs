@@ -211,7 +211,10 @@ fn add_platform_defines() {
         "TARGET_CXXFLAGS".to_owned(),
         "CXXFLAGS".to_owned(),
     ];
-    let existing = names.iter().find_map(|name| env_var(name)).unwrap_or_default();
+    let existing = names
+        .iter()
+        .find_map(|name| env_var(name))
+        .unwrap_or_default();
     let mut flags = existing;
     for define in LINUX {
         flags.push_str(" -D");
@@ -249,7 +252,11 @@ fn system_pkg_config() -> Option<Found> {
     let lib = pkg_config::Config::new()
         .statik(static_link)
         .probe("libzmq")
-        .unwrap_or_else(|e| fail(&format!("pkg-config libzmq failed on the second probe: {e}")));
+        .unwrap_or_else(|e| {
+            fail(&format!(
+                "pkg-config libzmq failed on the second probe: {e}"
+            ))
+        });
     check_version(version);
 
     let include_dir = lib
@@ -358,8 +365,7 @@ fn export_metadata(found: &Found) {
 fn bindings(found: &Found) {
     let text = generate::generate(&found.include_dir).unwrap_or_else(|e| fail(&e));
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("bindings.rs");
-    fs::write(&out, text)
-        .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out.display())));
+    fs::write(&out, text).unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", out.display())));
 }
 
 #[cfg(not(feature = "bindgen"))]

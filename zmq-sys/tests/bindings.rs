@@ -27,7 +27,10 @@ fn committed_bindings_match_the_header() {
             .lines()
             .zip(generated.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(|| "lengths differ".to_owned(), |i| format!("line {}", i + 1));
+            .map_or_else(
+                || "lengths differ".to_owned(),
+                |i| format!("line {}", i + 1),
+            );
         panic!(
             "src/bindings.rs differs from what bindgen generates from {} (first difference: {}); \
              rerun with ZMQ_SYS_UPDATE_BINDINGS=1 and review the diff",

@@ -1,0 +1,30 @@
+//! The guide's "Hello World" REP server, ported from the C++ version: binds, prints each
+//! request as `Received <text>` and answers the five bytes `world`, until it is killed.
+//!
+//! Usage: `hwserver [ENDPOINT]` (default `tcp://*:5555`). For an endpoint with a wildcard
+//! port (`tcp://127.0.0.1:*`) it first prints `BOUND <endpoint>` with the port chosen.
+
+use std::error::Error;
+
+use zmq::{Context, RecvFlags, SendFlags, SocketType};
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let endpoint = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "tcp://*:5555".to_owned());
+    let ctx = Context::new()?;
+    let socket = ctx.socket(SocketType::Rep)?;
+    socket.bind(&endpoint)?;
+    if endpoint.ends_with(":*") {
+        println!("BOUND {}", socket.last_endpoint()?);
+    }
+
+    let mut request = zmq::Message::new();
+    loop {
+        socket.recv(&mut request, RecvFlags::empty())?;
+        println!("Received {}", String::from_utf8_lossy(&request));
+        // A REP socket routes the reply to the peer that asked; if that peer is gone, libzmq
+        // drops the reply and the server goes on with the next request.
+        socket.send("world", SendFlags::empty())?;
+    }
+}

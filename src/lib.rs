@@ -1,0 +1,139 @@
+//! Safe, complete and fast bindings over libzmq, the ZeroMQ C library.
+//!
+//! ```
+//! use std::thread;
+//!
+//! fn main() -> Result<(), zmq::Error> {
+//!     let ctx = zmq::Context::new()?;
+//!
+//!     // A REP server: receives "Hello", answers "world".
+//!     let server = ctx.socket(zmq::SocketType::Rep)?;
+//!     server.bind("tcp://127.0.0.1:*")?;
+//!     let endpoint = server.last_endpoint()?;
+//!     let handle = thread::spawn(move || -> Result<(), zmq::Error> {
+//!         let mut request = zmq::Message::new();
+//!         for _ in 0..3 {
+//!             server.recv(&mut request, zmq::RecvFlags::empty())?;
+//!             assert_eq!(&request[..], b"Hello");
+//!             server.send("world", zmq::SendFlags::empty())?;
+//!         }
+//!         Ok(())
+//!     });
+//!
+//!     // A REQ client.
+//!     let client = ctx.socket(zmq::SocketType::Req)?;
+//!     client.connect(&endpoint)?;
+//!     for _ in 0..3 {
+//!         client.send("Hello", zmq::SendFlags::empty())?;
+//!         let reply = client.recv_string(zmq::RecvFlags::empty())?;
+//!         println!("Received {reply}");
+//!     }
+//!     handle.join().expect("server thread")?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # The pieces
+//!
+//! - [`Context`]: a cheap, cloneable, thread-safe handle; every socket holds one, and the last
+//!   to go terminates libzmq's context. [`Context::shutdown`] wakes every blocked call.
+//! - [`Socket`]: one libzmq socket; `Send`, not `Sync`. Options are typed methods
+//!   (`set_linger`, `rcvhwm`, ...), each documented with the C option it maps to.
+//! - [`Message`]: one frame, built without copying from owned bytes, received into again
+//!   without allocating ([`Socket::recv`]). [`Multipart`] holds the frames of one message.
+//! - [`Error`]: every failure, with the errno values callers branch on as variants. A failed
+//!   send returns what it did not send inside a [`SendError`].
+//!
+//! # Linger: why a program may not exit
+//!
+//! libzmq's default linger is infinite: a socket closed with messages still queued for a peer
+//! that is not there keeps them, and terminating the context (which happens when the last
+//! [`Context`] handle and socket are dropped) waits for them, for ever. This is the hang
+//! every ZeroMQ user meets once. Choose a finite linger for a socket
+//! ([`Socket::set_linger`]) or for every socket of a context
+//! ([`ContextBuilder::linger`]), or call [`Context::shutdown`] first.
+//!
+//! # Where libzmq comes from
+//!
+//! The `zmq-sys` crate finds or builds it, in this order:
+//!
+//! 1. `ZMQ_LIB_DIR` (and `ZMQ_INCLUDE_DIR`, `ZMQ_STATIC=1`): exactly that library.
+//! 2. Feature `vendored` (default): libzmq 4.3.5 built from source, with CURVE through
+//!    libsodium (both linked statically: libzmq is MPL-2.0, libsodium ISC).
+//! 3. pkg-config `libzmq >= 4.3.3` (older ones carry remotely exploitable bugs;
+//!    `ZMQ_ALLOW_OLD=1` accepts them with a warning). Build with `--no-default-features`.
+//!
+//! Feature `draft` enables libzmq's DRAFT API (with `vendored`, or a system libzmq built with
+//! it); feature `bindgen` regenerates the raw bindings against the header in use.
+
+#![deny(missing_docs)]
+#![warn(unsafe_op_in_unsafe_fn)]
+
+pub use zmq_sys as sys;
+
+mod context;
+mod error;
+mod message;
+mod multipart;
+mod options;
+mod socket;
+
+use std::ffi::c_int;
+
+pub use crate::context::{Context, ContextBuilder};
+pub use crate::error::{Error, Result, SendError};
+pub use crate::message::Message;
+pub use crate::multipart::Multipart;
+pub use crate::socket::{RecvFlags, SendFlags, Sendable, Socket, SocketType};
+
+/// The version of the libzmq linked at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version {
+    /// The major version (4).
+    pub major: i32,
+    /// The minor version.
+    pub minor: i32,
+    /// The patch version.
+    pub patch: i32,
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+/// The version of the libzmq this program runs with.
+///
+/// ```
+/// let version = zmq::version();
+/// assert!(version >= zmq::Version { major: 4, minor: 3, patch: 0 });
+/// ```
+#[doc(alias = "zmq_version")]
+pub fn version() -> Version {
+    let (mut major, mut minor, mut patch): (c_int, c_int, c_int) = (0, 0, 0);
+    // SAFETY: zmq_version only writes the three integers it is given.
+    unsafe { sys::zmq_version(&mut major, &mut minor, &mut patch) };
+    Version {
+        major,
+        minor,
+        patch,
+    }
+}
+
+/// Whether the linked libzmq has a capability: `"ipc"`, `"pgm"`, `"tipc"`, `"norm"`,
+/// `"curve"`, `"gssapi"` or `"draft"`. An unknown name (or one with a NUL byte) is `false`.
+///
+/// ```
+/// if zmq::has("curve") {
+///     println!("CURVE security is available");
+/// }
+/// ```
+#[doc(alias = "zmq_has")]
+pub fn has(capability: &str) -> bool {
+    let Ok(name) = crate::error::c_string(capability) else {
+        return false;
+    };
+    // SAFETY: a NUL-terminated string that outlives the call.
+    unsafe { sys::zmq_has(name.as_ptr()) == 1 }
+}

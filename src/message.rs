@@ -1,0 +1,442 @@
+//! Messages: one frame of a ZeroMQ message, owning a `zmq_msg_t`.
+
+use std::alloc::{handle_alloc_error, Layout};
+use std::cell::UnsafeCell;
+use std::ffi::CStr;
+use std::fmt;
+use std::mem::MaybeUninit;
+use std::ops::{Deref, DerefMut};
+use std::os::raw::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+
+use crate::error::{c_string, check, Result};
+use crate::sys;
+
+/// Sizes up to this fit inside the `zmq_msg_t` itself (libzmq's "very small message", 33
+/// bytes on 64-bit targets), so copying them costs no allocation, while handing libzmq a
+/// buffer to share costs one for its reference count. Only a speed threshold: nothing
+/// depends on it being exact.
+const INLINE_SIZE: usize = 64 - 3 - 16 - 4 - std::mem::size_of::<*const u8>();
+
+/// One frame of a ZeroMQ message.
+///
+/// A `Message` owns a libzmq `zmq_msg_t`: it dereferences to its bytes, and is closed on drop.
+/// Building one from owned bytes takes them without copying ([`From<Vec<u8>>`],
+/// [`Box<[u8]>`](From<Box<[u8]>>), [`String`], [`Message::from_static`],
+/// [`Message::from_owner`]); libzmq frees them on whichever thread drops its last reference.
+///
+/// `Clone` shares the bytes through `zmq_msg_copy`. Writing (`DerefMut`) to bytes that may be
+/// shared (with a clone, another receiver of the same published message, or an owner such as
+/// a `&'static` slice) first copies them, so a write never shows anywhere else.
+///
+/// ```
+/// let mut msg = zmq::Message::from(vec![1u8, 2, 3]);
+/// let copy = msg.clone();
+/// msg[0] = 9; // copies first: `copy` shares the buffer
+/// assert_eq!(&msg[..], &[9, 2, 3]);
+/// assert_eq!(&copy[..], &[1, 2, 3]);
+/// ```
+pub struct Message {
+    // libzmq writes to a message through calls that look like reads in Rust (zmq_msg_copy
+    // marks its source as shared), hence the UnsafeCell; it also makes `Message` !Sync.
+    raw: UnsafeCell<sys::zmq_msg_t>,
+    // True when nothing but this message can see its bytes (they were allocated for it, or
+    // handed over by an owner that gave them up), so writing needs no copy as long as libzmq
+    // has not marked them shared since.
+    exclusive: bool,
+}
+
+// SAFETY: a zmq_msg_t may move between threads (libzmq does so itself over inproc); shared
+// content is reference-counted atomically, and owners passed to from_owner are Send.
+unsafe impl Send for Message {}
+
+impl Message {
+    /// An empty message.
+    pub fn new() -> Message {
+        let mut raw = MaybeUninit::<sys::zmq_msg_t>::uninit();
+        // SAFETY: zmq_msg_init initialises the message and cannot fail.
+        unsafe { sys::zmq_msg_init(raw.as_mut_ptr()) };
+        // SAFETY: initialised just above.
+        Message::from_raw(unsafe { raw.assume_init() }, true)
+    }
+
+    /// A message of `len` bytes whose content is unspecified until written.
+    ///
+    /// Returns [`Error::OutOfMemory`] when libzmq cannot allocate it, never aborts.
+    pub fn with_size(len: usize) -> Result<Message> {
+        let mut raw = MaybeUninit::<sys::zmq_msg_t>::uninit();
+        // SAFETY: plain FFI call; on failure the message is left uninitialised and not used.
+        check(unsafe { sys::zmq_msg_init_size(raw.as_mut_ptr(), len) })?;
+        // SAFETY: zmq_msg_init_size succeeded, so the message is initialised.
+        Ok(Message::from_raw(unsafe { raw.assume_init() }, true))
+    }
+
+    /// A message that refers to static bytes without copying them.
+    pub fn from_static(data: &'static [u8]) -> Message {
+        if data.is_empty() {
+            return Message::new();
+        }
+        let mut raw = MaybeUninit::<sys::zmq_msg_t>::uninit();
+        // SAFETY: without a free function libzmq makes a constant message that only reads
+        // `data`, which lives for ever. It fails only when out of memory.
+        let rc = unsafe {
+            sys::zmq_msg_init_data(
+                raw.as_mut_ptr(),
+                data.as_ptr() as *mut c_void,
+                data.len(),
+                None,
+                ptr::null_mut(),
+            )
+        };
+        if rc == -1 {
+            handle_alloc_error(Layout::new::<sys::zmq_msg_t>());
+        }
+        // SAFETY: initialised by the successful call above. The bytes are static and may be
+        // read-only: never exclusive, so a write copies them first.
+        Message::from_raw(unsafe { raw.assume_init() }, false)
+    }
+
+    /// A message that takes ownership of `owner` and sends its bytes without copying them.
+    ///
+    /// libzmq drops `owner` once the last copy of the message is gone, possibly on one of its
+    /// I/O threads (hence `Send + 'static`). A panic in `owner`'s `Drop` is caught there and
+    /// never unwinds into C. The bytes are never written through the message: a write copies
+    /// them first, since other handles (a `bytes::Bytes` clone, an `Arc`) may share them.
+    pub fn from_owner<T: AsRef<[u8]> + Send + 'static>(owner: T) -> Message {
+        let owner = Box::new(owner);
+        // Take the address after boxing: the bytes of an inline owner move with it.
+        let data = (*owner).as_ref();
+        let (ptr, len) = (data.as_ptr(), data.len());
+        if len == 0 {
+            return Message::new();
+        }
+        let hint = Box::into_raw(owner);
+        // SAFETY: ptr/len are the bytes of the boxed owner, which stays alive (and does not
+        // move) until libzmq calls drop_owner::<T> with `hint` exactly once.
+        unsafe { Message::from_raw_parts(ptr as *mut u8, len, drop_owner::<T>, hint.cast(), false) }
+    }
+
+    /// Wraps zero-copy bytes; on failure releases them through `free` and reports the
+    /// allocation failure.
+    ///
+    /// # Safety
+    ///
+    /// `data` must point to `len` bytes that stay valid until `free(data, hint)` is called,
+    /// and `free` must release them exactly once. When `exclusive` is true, nothing else may
+    /// read or write the bytes while the message lives.
+    unsafe fn from_raw_parts(
+        data: *mut u8,
+        len: usize,
+        free: unsafe extern "C" fn(*mut c_void, *mut c_void),
+        hint: *mut c_void,
+        exclusive: bool,
+    ) -> Message {
+        let mut raw = MaybeUninit::<sys::zmq_msg_t>::uninit();
+        // SAFETY: the caller guarantees data/len/free/hint; libzmq calls free exactly once
+        // when the last reference goes, on success only.
+        let rc =
+            unsafe { sys::zmq_msg_init_data(raw.as_mut_ptr(), data.cast(), len, Some(free), hint) };
+        if rc == -1 {
+            // libzmq could not allocate its reference count and did not take the bytes.
+            // SAFETY: the bytes were not taken, so they are released here, once.
+            unsafe { free(data.cast(), hint) };
+            handle_alloc_error(Layout::new::<sys::zmq_msg_t>());
+        }
+        // SAFETY: initialised by the successful call above.
+        Message::from_raw(unsafe { raw.assume_init() }, exclusive)
+    }
+
+    fn from_raw(raw: sys::zmq_msg_t, exclusive: bool) -> Message {
+        Message {
+            raw: UnsafeCell::new(raw),
+            exclusive,
+        }
+    }
+
+    /// The raw `zmq_msg_t`, for the C API. It stays owned by this message.
+    pub fn as_mut_ptr(&mut self) -> *mut sys::zmq_msg_t {
+        self.raw.get_mut()
+    }
+
+    /// The raw message for calls that only read it, or whose writes Rust cannot observe
+    /// (the UnsafeCell allows them).
+    fn raw_ptr(&self) -> *mut sys::zmq_msg_t {
+        self.raw.get()
+    }
+
+    /// Called after libzmq put new content into this message (a receive): nothing is known
+    /// about who else sees those bytes (over inproc they may be another program's), so a
+    /// write copies them first.
+    pub(crate) fn set_received(&mut self) {
+        self.exclusive = false;
+    }
+
+    /// Called after libzmq took this message's content (a successful send) and left it empty.
+    pub(crate) fn set_emptied(&mut self) {
+        self.exclusive = true;
+    }
+
+    /// Whether more frames of the same multipart message follow this one.
+    #[doc(alias = "zmq_msg_more")]
+    pub fn more(&self) -> bool {
+        // SAFETY: zmq_msg_more only reads a live message.
+        unsafe { sys::zmq_msg_more(self.raw_ptr()) == 1 }
+    }
+
+    /// A metadata property of a received message: `Socket-Type`, `Routing-Id`, `User-Id`,
+    /// `Peer-Address`, or an application's own (`X-…`) property. `None` if the message has no
+    /// such property, or its value is not UTF-8 (see [`Message::gets_bytes`]).
+    #[doc(alias = "zmq_msg_gets")]
+    pub fn gets(&self, property: &str) -> Option<&str> {
+        self.gets_bytes(property)
+            .and_then(|value| std::str::from_utf8(value).ok())
+    }
+
+    /// A metadata property as bytes; `None` if absent or if `property` contains a NUL byte.
+    pub fn gets_bytes(&self, property: &str) -> Option<&[u8]> {
+        let name = c_string(property).ok()?;
+        // SAFETY: zmq_msg_gets reads the message's metadata, which the message holds a
+        // reference to; the returned string lives as long as that metadata, so as long as
+        // `self` (borrowed for the result's lifetime) is neither dropped nor changed.
+        let value = unsafe { sys::zmq_msg_gets(self.raw_ptr(), name.as_ptr()) };
+        if value.is_null() {
+            return None;
+        }
+        // SAFETY: non-null results are NUL-terminated strings owned by the metadata.
+        Some(unsafe { CStr::from_ptr(value) }.to_bytes())
+    }
+
+    fn is_shared(&self) -> bool {
+        // SAFETY: zmq_msg_get only reads a live message.
+        unsafe { sys::zmq_msg_get(self.raw_ptr(), sys::ZMQ_SHARED) == 1 }
+    }
+
+    /// Makes the bytes this message's own before a write: copies them unless nothing else
+    /// can see them.
+    fn make_exclusive(&mut self) {
+        if self.exclusive && !self.is_shared() {
+            return;
+        }
+        let mut copy = match Message::with_size(self.len()) {
+            Ok(copy) => copy,
+            Err(_) => {
+                handle_alloc_error(Layout::array::<u8>(self.len()).unwrap_or(Layout::new::<u8>()))
+            }
+        };
+        copy.bytes_mut().copy_from_slice(self);
+        *self = copy;
+    }
+
+    /// The bytes, writable without any check: only for messages known to be exclusive.
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        let len = self.len();
+        if len == 0 {
+            return &mut [];
+        }
+        // SAFETY: a non-empty message's data pointer is valid for `len` bytes, and `&mut self`
+        // means no Rust reference to them is alive; callers ensure no one else sees them.
+        unsafe { std::slice::from_raw_parts_mut(sys::zmq_msg_data(self.as_mut_ptr()).cast(), len) }
+    }
+}
+
+/// Frees a `Vec<u8>`'s buffer handed to libzmq; the capacity travels in `hint`.
+unsafe extern "C" fn drop_vec(data: *mut c_void, hint: *mut c_void) {
+    // SAFETY: `data` and the capacity in `hint` come from a Vec<u8> given up in
+    // `From<Vec<u8>>`; libzmq calls this exactly once. Length 0 needs no initialised bytes,
+    // and freeing u8s cannot panic.
+    drop(unsafe { Vec::from_raw_parts(data.cast::<u8>(), 0, hint as usize) });
+}
+
+/// Drops the owner handed to libzmq by [`Message::from_owner`].
+unsafe extern "C" fn drop_owner<T>(_data: *mut c_void, hint: *mut c_void) {
+    // SAFETY: `hint` is the Box<T> leaked in from_owner; libzmq calls this exactly once.
+    let owner = unsafe { Box::from_raw(hint.cast::<T>()) };
+    // This runs on a libzmq thread: a panic must not unwind into C. There is nobody to
+    // report it to, and the owner is gone either way.
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(owner)));
+}
+
+impl Drop for Message {
+    fn drop(&mut self) {
+        // SAFETY: the message is initialised and closed only here.
+        unsafe { sys::zmq_msg_close(self.raw.get_mut()) };
+    }
+}
+
+impl Default for Message {
+    fn default() -> Message {
+        Message::new()
+    }
+}
+
+impl Clone for Message {
+    /// Shares the bytes with the new message (`zmq_msg_copy`): no copy of the data.
+    fn clone(&self) -> Message {
+        let mut copy = Message::new();
+        // SAFETY: both messages are live; zmq_msg_copy marks the source as shared, a write
+        // the UnsafeCell allows behind `&self`. It fails only on invalid messages.
+        unsafe { sys::zmq_msg_copy(copy.as_mut_ptr(), self.raw_ptr()) };
+        copy.exclusive = self.exclusive;
+        copy
+    }
+}
+
+impl Deref for Message {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        // SAFETY: zmq_msg_size and zmq_msg_data only read a live message.
+        let len = unsafe { sys::zmq_msg_size(self.raw_ptr()) };
+        if len == 0 {
+            return &[];
+        }
+        // SAFETY: a non-empty message's data is valid for `len` bytes while the message is
+        // neither dropped nor changed, which the borrow of `self` guarantees.
+        unsafe { std::slice::from_raw_parts(sys::zmq_msg_data(self.raw_ptr()).cast(), len) }
+    }
+}
+
+impl DerefMut for Message {
+    /// Copies the bytes first when anything else may see them (see the type's docs).
+    fn deref_mut(&mut self) -> &mut [u8] {
+        self.make_exclusive();
+        self.bytes_mut()
+    }
+}
+
+impl AsRef<[u8]> for Message {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 32;
+        let bytes: &[u8] = self;
+        let mut s = f.debug_struct("Message");
+        s.field("len", &bytes.len()).field("more", &self.more());
+        match std::str::from_utf8(&bytes[..bytes.len().min(SHOWN)]) {
+            Ok(text) => s.field("text", &text),
+            Err(_) => s.field("bytes", &&bytes[..bytes.len().min(SHOWN)]),
+        };
+        s.finish()
+    }
+}
+
+impl PartialEq for Message {
+    fn eq(&self, other: &Message) -> bool {
+        self[..] == other[..]
+    }
+}
+
+impl Eq for Message {}
+
+impl PartialEq<[u8]> for Message {
+    fn eq(&self, other: &[u8]) -> bool {
+        self[..] == *other
+    }
+}
+
+impl PartialEq<&[u8]> for Message {
+    fn eq(&self, other: &&[u8]) -> bool {
+        self[..] == **other
+    }
+}
+
+impl<const N: usize> PartialEq<&[u8; N]> for Message {
+    fn eq(&self, other: &&[u8; N]) -> bool {
+        self[..] == other[..]
+    }
+}
+
+impl PartialEq<str> for Message {
+    fn eq(&self, other: &str) -> bool {
+        self[..] == *other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for Message {
+    fn eq(&self, other: &&str) -> bool {
+        self[..] == *other.as_bytes()
+    }
+}
+
+impl From<&[u8]> for Message {
+    /// Copies the bytes.
+    fn from(data: &[u8]) -> Message {
+        let mut msg = match Message::with_size(data.len()) {
+            Ok(msg) => msg,
+            Err(_) => {
+                handle_alloc_error(Layout::array::<u8>(data.len()).unwrap_or(Layout::new::<u8>()))
+            }
+        };
+        msg.bytes_mut().copy_from_slice(data);
+        msg
+    }
+}
+
+impl<const N: usize> From<&[u8; N]> for Message {
+    /// Copies the bytes.
+    fn from(data: &[u8; N]) -> Message {
+        Message::from(&data[..])
+    }
+}
+
+impl From<&str> for Message {
+    /// Copies the bytes.
+    fn from(text: &str) -> Message {
+        Message::from(text.as_bytes())
+    }
+}
+
+impl From<&String> for Message {
+    /// Copies the bytes.
+    fn from(text: &String) -> Message {
+        Message::from(text.as_bytes())
+    }
+}
+
+impl From<&Vec<u8>> for Message {
+    /// Copies the bytes.
+    fn from(data: &Vec<u8>) -> Message {
+        Message::from(&data[..])
+    }
+}
+
+impl From<Vec<u8>> for Message {
+    /// Takes the vector's buffer without copying or reallocating it (small vectors, whose
+    /// bytes fit inside the message, are copied instead, which is cheaper).
+    fn from(data: Vec<u8>) -> Message {
+        if data.len() <= INLINE_SIZE {
+            return Message::from(&data[..]);
+        }
+        let mut data = std::mem::ManuallyDrop::new(data);
+        let (ptr, len, capacity) = (data.as_mut_ptr(), data.len(), data.capacity());
+        // SAFETY: the Vec was given up above; drop_vec rebuilds it from the pointer and the
+        // capacity in `hint`, once. Nothing else refers to the buffer: it is exclusive.
+        unsafe { Message::from_raw_parts(ptr, len, drop_vec, capacity as *mut c_void, true) }
+    }
+}
+
+impl From<Box<[u8]>> for Message {
+    /// Takes the buffer without copying it.
+    fn from(data: Box<[u8]>) -> Message {
+        Message::from(Vec::from(data))
+    }
+}
+
+impl From<String> for Message {
+    /// Takes the string's buffer without copying it.
+    fn from(text: String) -> Message {
+        Message::from(text.into_bytes())
+    }
+}
+
+impl From<&Message> for Message {
+    /// Shares the bytes, like `clone`.
+    fn from(msg: &Message) -> Message {
+        msg.clone()
+    }
+}

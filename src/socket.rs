@@ -1,0 +1,452 @@
+//! Sockets: the blocking API over one libzmq socket.
+
+use std::cell::Cell;
+use std::ffi::CStr;
+use std::fmt;
+use std::marker::PhantomData;
+use std::os::raw::{c_int, c_void};
+use std::ptr::NonNull;
+
+use crate::context::Context;
+use crate::error::{c_string, check, Error, Result, SendError};
+use crate::message::Message;
+use crate::multipart::Multipart;
+use crate::sys;
+
+/// The type of a socket, which fixes its messaging pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SocketType {
+    /// `ZMQ_PAIR`: an exclusive connection to one peer.
+    Pair,
+    /// `ZMQ_PUB`: publishes to every subscriber; never blocks (drops at the high-water mark).
+    Pub,
+    /// `ZMQ_SUB`: receives what publishers send, filtered by subscribed prefixes.
+    Sub,
+    /// `ZMQ_REQ`: sends a request, then receives its reply, strictly alternating.
+    Req,
+    /// `ZMQ_REP`: receives a request, then sends its reply, strictly alternating.
+    Rep,
+    /// `ZMQ_DEALER`: asynchronous requests, load-balanced over peers.
+    Dealer,
+    /// `ZMQ_ROUTER`: asynchronous replies, addressed by the peer's routing id frame.
+    Router,
+    /// `ZMQ_PULL`: receives from a pipeline, fair-queued over peers.
+    Pull,
+    /// `ZMQ_PUSH`: sends into a pipeline, load-balanced over peers.
+    Push,
+    /// `ZMQ_XPUB`: a PUB that also receives subscriptions as messages.
+    XPub,
+    /// `ZMQ_XSUB`: a SUB that sends subscriptions as messages.
+    XSub,
+    /// `ZMQ_STREAM`: raw TCP, each message prefixed with the connection's routing id.
+    Stream,
+}
+
+impl SocketType {
+    /// The libzmq constant (`ZMQ_REP`, ...).
+    pub fn as_raw(self) -> c_int {
+        match self {
+            SocketType::Pair => sys::ZMQ_PAIR,
+            SocketType::Pub => sys::ZMQ_PUB,
+            SocketType::Sub => sys::ZMQ_SUB,
+            SocketType::Req => sys::ZMQ_REQ,
+            SocketType::Rep => sys::ZMQ_REP,
+            SocketType::Dealer => sys::ZMQ_DEALER,
+            SocketType::Router => sys::ZMQ_ROUTER,
+            SocketType::Pull => sys::ZMQ_PULL,
+            SocketType::Push => sys::ZMQ_PUSH,
+            SocketType::XPub => sys::ZMQ_XPUB,
+            SocketType::XSub => sys::ZMQ_XSUB,
+            SocketType::Stream => sys::ZMQ_STREAM,
+        }
+    }
+
+    /// The socket type for a libzmq constant, `None` for a value this crate does not know.
+    pub fn from_raw(raw: c_int) -> Option<SocketType> {
+        SocketType::ALL.into_iter().find(|t| t.as_raw() == raw)
+    }
+
+    /// Every socket type of libzmq's stable API.
+    pub const ALL: [SocketType; 12] = [
+        SocketType::Pair,
+        SocketType::Pub,
+        SocketType::Sub,
+        SocketType::Req,
+        SocketType::Rep,
+        SocketType::Dealer,
+        SocketType::Router,
+        SocketType::Pull,
+        SocketType::Push,
+        SocketType::XPub,
+        SocketType::XSub,
+        SocketType::Stream,
+    ];
+}
+
+bitflags::bitflags! {
+    /// Flags for sending.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct SendFlags: c_int {
+        /// `ZMQ_DONTWAIT`: fail with [`Error::WouldBlock`] instead of blocking.
+        const DONTWAIT = sys::ZMQ_DONTWAIT;
+        /// `ZMQ_SNDMORE`: more frames of the same multipart message follow.
+        const SNDMORE = sys::ZMQ_SNDMORE;
+    }
+}
+
+bitflags::bitflags! {
+    /// Flags for receiving.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct RecvFlags: c_int {
+        /// `ZMQ_DONTWAIT`: fail with [`Error::WouldBlock`] instead of blocking.
+        const DONTWAIT = sys::ZMQ_DONTWAIT;
+    }
+}
+
+/// A libzmq socket.
+///
+/// A socket is `Send` but not `Sync`: libzmq sockets may move between threads but must not be
+/// used from two at once. Every method takes `&self`. Dropping the socket closes it (it never
+/// panics); its unsent messages then live on for its linger, and the context it came from
+/// lives at least as long as the socket.
+pub struct Socket {
+    raw: NonNull<c_void>,
+    // Keeps the context alive until after the socket is closed in Drop.
+    ctx: Context,
+    // Cell<()> is Send and !Sync: exactly the thread rules of a libzmq socket.
+    _not_sync: PhantomData<Cell<()>>,
+}
+
+// SAFETY: a libzmq socket may be used from any thread, one at a time; !Sync keeps it to one.
+unsafe impl Send for Socket {}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        // SAFETY: the socket is live and closed only here; its context is still alive
+        // (`self.ctx` is dropped after this body).
+        unsafe { sys::zmq_close(self.raw.as_ptr()) };
+    }
+}
+
+impl fmt::Debug for Socket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Socket");
+        s.field("ptr", &self.raw);
+        if let Ok(kind) = self.socket_type() {
+            s.field("type", &kind);
+        }
+        s.finish()
+    }
+}
+
+impl Socket {
+    pub(crate) fn new(ctx: Context, socket_type: SocketType) -> Result<Socket> {
+        // SAFETY: plain FFI call on a live context; a null result is an error.
+        let raw = unsafe { sys::zmq_socket(ctx.as_ptr(), socket_type.as_raw()) };
+        let raw = NonNull::new(raw).ok_or_else(Error::last)?;
+        Ok(Socket {
+            raw,
+            ctx,
+            _not_sync: PhantomData,
+        })
+    }
+
+    /// The raw `void *` socket, for the C API. It stays owned by this `Socket`.
+    pub fn as_ptr(&self) -> *mut c_void {
+        self.raw.as_ptr()
+    }
+
+    /// The context this socket was made from.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    fn endpoint_call(
+        &self,
+        endpoint: &str,
+        call: unsafe extern "C" fn(*mut c_void, *const std::os::raw::c_char) -> c_int,
+    ) -> Result<()> {
+        let endpoint = c_string(endpoint)?;
+        // SAFETY: a live socket and a NUL-terminated string that outlives the call.
+        check(unsafe { call(self.as_ptr(), endpoint.as_ptr()) }).map(drop)
+    }
+
+    /// Accepts connections on an endpoint: `tcp://127.0.0.1:5555`, `tcp://*:*` (any free
+    /// port, see [`Socket::last_endpoint`]), `ipc:///tmp/socket`, `inproc://name`.
+    #[doc(alias = "zmq_bind")]
+    pub fn bind(&self, endpoint: &str) -> Result<()> {
+        self.endpoint_call(endpoint, sys::zmq_bind)
+    }
+
+    /// Connects to an endpoint. Connecting is asynchronous: it succeeds before the peer is
+    /// there, and libzmq keeps reconnecting.
+    #[doc(alias = "zmq_connect")]
+    pub fn connect(&self, endpoint: &str) -> Result<()> {
+        self.endpoint_call(endpoint, sys::zmq_connect)
+    }
+
+    /// Stops accepting on an endpoint given to [`Socket::bind`] (for a wildcard bind, the
+    /// resolved endpoint from [`Socket::last_endpoint`]).
+    #[doc(alias = "zmq_unbind")]
+    pub fn unbind(&self, endpoint: &str) -> Result<()> {
+        self.endpoint_call(endpoint, sys::zmq_unbind)
+    }
+
+    /// Disconnects from an endpoint given to [`Socket::connect`].
+    #[doc(alias = "zmq_disconnect")]
+    pub fn disconnect(&self, endpoint: &str) -> Result<()> {
+        self.endpoint_call(endpoint, sys::zmq_disconnect)
+    }
+
+    /// Sends one frame.
+    ///
+    /// `data` is anything [`Sendable`]: borrowed bytes (`&[u8]`, `&str`, `b"…"`) are copied by
+    /// libzmq straight from the caller's buffer (`zmq_send`), owned ones (`Vec<u8>`, `String`,
+    /// `Box<[u8]>`, [`Message`]) are handed over without copying. A send that fails returns
+    /// what it did not send inside the [`SendError`] (`()` for borrowed data, which the
+    /// caller still has), so nothing is lost; `?` turns it into an [`Error`].
+    ///
+    /// With [`SendFlags::SNDMORE`], the frame is part of a multipart message that the next
+    /// send without it completes; [`Socket::send_multipart`] does this atomically.
+    #[doc(alias = "zmq_send")]
+    #[doc(alias = "zmq_msg_send")]
+    pub fn send<T: Sendable>(&self, data: T, flags: SendFlags) -> Result<(), SendError<T::Unsent>> {
+        data.send_on(self, flags)
+    }
+
+    /// Sends a multipart message: every item becomes one frame.
+    ///
+    /// The frames are converted before anything is sent, and libzmq delivers a multipart
+    /// message whole or not at all. If the first frame cannot be sent (would block,
+    /// interrupted), the error hands back every frame and the socket is as before. Once the
+    /// first frame is queued libzmq accepts the rest without blocking; the only failure then
+    /// is the context being terminated, and the error hands back the frames not sent.
+    /// An empty iterator is [`Error::InvalidArgument`]: there is no message of zero frames.
+    pub fn send_multipart<I>(
+        &self,
+        frames: I,
+        flags: SendFlags,
+    ) -> Result<(), SendError<Vec<Message>>>
+    where
+        I: IntoIterator,
+        I::Item: Into<Message>,
+    {
+        let mut frames: Vec<Message> = frames.into_iter().map(Into::into).collect();
+        if frames.is_empty() {
+            return Err(SendError::new(Error::InvalidArgument, frames));
+        }
+        let last = frames.len() - 1;
+        for index in 0..frames.len() {
+            let frame_flags = if index < last {
+                flags | SendFlags::SNDMORE
+            } else {
+                flags
+            };
+            if let Err(error) = self.send_msg(&mut frames[index], frame_flags) {
+                return Err(SendError::new(error, frames.split_off(index)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the content of `msg`, leaving it empty on success and untouched on failure.
+    fn send_msg(&self, msg: &mut Message, flags: SendFlags) -> Result<()> {
+        // SAFETY: a live socket and message; on success libzmq takes the content and leaves
+        // the message empty but initialised, on failure it leaves the message as it was.
+        check(unsafe { sys::zmq_msg_send(msg.as_mut_ptr(), self.as_ptr(), flags.bits()) })?;
+        msg.set_emptied();
+        Ok(())
+    }
+
+    fn send_bytes(&self, data: &[u8], flags: SendFlags) -> Result<()> {
+        // SAFETY: a live socket; libzmq copies `data.len()` bytes from `data` before returning.
+        check(unsafe {
+            sys::zmq_send(
+                self.as_ptr(),
+                data.as_ptr().cast(),
+                data.len(),
+                flags.bits(),
+            )
+        })
+        .map(drop)
+    }
+
+    /// Receives one frame into `msg`, replacing what it held: the allocation-free way to
+    /// receive in a loop.
+    ///
+    /// ```
+    /// # let ctx = zmq::Context::new()?;
+    /// # let (a, b) = (ctx.socket(zmq::SocketType::Pair)?, ctx.socket(zmq::SocketType::Pair)?);
+    /// # a.bind("inproc://doc-recv")?; b.connect("inproc://doc-recv")?;
+    /// # for i in 0..3 { a.send(format!("{i}"), zmq::SendFlags::empty())?; }
+    /// let mut msg = zmq::Message::new();
+    /// for _ in 0..3 {
+    ///     b.recv(&mut msg, zmq::RecvFlags::empty())?;
+    ///     println!("{:?} (more: {})", &msg[..], msg.more());
+    /// }
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    #[doc(alias = "zmq_msg_recv")]
+    pub fn recv(&self, msg: &mut Message, flags: RecvFlags) -> Result<()> {
+        // SAFETY: a live socket and an initialised message, whose old content libzmq
+        // releases before storing the new one; on failure the message is left empty or as
+        // it was, initialised either way.
+        let rc = unsafe { sys::zmq_msg_recv(msg.as_mut_ptr(), self.as_ptr(), flags.bits()) };
+        msg.set_received();
+        check(rc).map(drop)
+    }
+
+    /// Receives one frame as a new [`Message`].
+    pub fn recv_msg(&self, flags: RecvFlags) -> Result<Message> {
+        let mut msg = Message::new();
+        self.recv(&mut msg, flags)?;
+        Ok(msg)
+    }
+
+    /// Receives one frame as a `Vec<u8>` (a copy of the message's bytes).
+    pub fn recv_bytes(&self, flags: RecvFlags) -> Result<Vec<u8>> {
+        self.recv_msg(flags).map(|msg| msg.to_vec())
+    }
+
+    /// Receives one frame into `buf` and returns the frame's full size.
+    ///
+    /// A frame larger than `buf` is cut to fit and the rest discarded, as `zmq_recv` does;
+    /// the returned size is then larger than `buf.len()`, so truncation is never silent.
+    #[doc(alias = "zmq_recv")]
+    pub fn recv_into(&self, buf: &mut [u8], flags: RecvFlags) -> Result<usize> {
+        // SAFETY: a live socket; libzmq writes at most `buf.len()` bytes into `buf`.
+        let size = check(unsafe {
+            sys::zmq_recv(
+                self.as_ptr(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                flags.bits(),
+            )
+        })?;
+        // check() returned a non-negative size.
+        Ok(size as usize)
+    }
+
+    /// Receives one frame as a `String`. A frame that is not UTF-8 is
+    /// [`Error::InvalidUtf8`], which keeps the received bytes.
+    pub fn recv_string(&self, flags: RecvFlags) -> Result<String> {
+        String::from_utf8(self.recv_bytes(flags)?).map_err(Error::InvalidUtf8)
+    }
+
+    /// Receives every frame of one multipart message.
+    ///
+    /// libzmq delivers a multipart message whole: once its first frame is there, so are the
+    /// others, and with [`RecvFlags::DONTWAIT`] either all frames are received or none.
+    pub fn recv_multipart(&self, flags: RecvFlags) -> Result<Multipart> {
+        let mut frames = Vec::new();
+        loop {
+            let msg = self.recv_msg(flags)?;
+            let more = msg.more();
+            frames.push(msg);
+            if !more {
+                return Ok(Multipart::from(frames));
+            }
+        }
+    }
+
+    /// The socket's type.
+    #[doc(alias = "ZMQ_TYPE")]
+    pub fn socket_type(&self) -> Result<SocketType> {
+        let raw: i32 = crate::options::get_int(self, sys::ZMQ_TYPE)?;
+        SocketType::from_raw(raw).ok_or(Error::Other(libc::EINVAL))
+    }
+
+    /// The last endpoint this socket bound or connected to, with wildcards resolved
+    /// (`tcp://127.0.0.1:*` becomes `tcp://127.0.0.1:41235`).
+    #[doc(alias = "ZMQ_LAST_ENDPOINT")]
+    pub fn last_endpoint(&self) -> Result<String> {
+        let bytes = crate::options::get_bytes(self, sys::ZMQ_LAST_ENDPOINT, 256)?;
+        let text = CStr::from_bytes_until_nul(&bytes)
+            .map(CStr::to_bytes)
+            .unwrap_or(&bytes);
+        String::from_utf8(text.to_vec()).map_err(Error::InvalidUtf8)
+    }
+}
+
+mod private {
+    pub trait Sealed {}
+}
+
+/// What [`Socket::send`] accepts: borrowed bytes, which libzmq copies, or owned ones, which
+/// it takes without copying.
+///
+/// Sealed: implemented for `&[u8]`, `&[u8; N]`, `&str`, `&String`, `&Vec<u8>`, `&Message`
+/// (all `Unsent = ()`), and `Vec<u8>`, `String`, `Box<[u8]>`, [`Message`]
+/// (`Unsent = Message`).
+pub trait Sendable: private::Sealed {
+    /// What a failed send hands back.
+    type Unsent;
+
+    #[doc(hidden)]
+    fn send_on(self, socket: &Socket, flags: SendFlags) -> Result<(), SendError<Self::Unsent>>;
+}
+
+macro_rules! sendable_borrowed {
+    ($($(#[$attr:meta])* [$($generics:tt)*] $ty:ty;)*) => {$(
+        impl<$($generics)*> private::Sealed for $ty {}
+        $(#[$attr])*
+        impl<$($generics)*> Sendable for $ty {
+            type Unsent = ();
+
+            fn send_on(self, socket: &Socket, flags: SendFlags) -> Result<(), SendError<()>> {
+                let bytes: &[u8] = self.as_ref();
+                socket.send_bytes(bytes, flags).map_err(|e| SendError::new(e, ()))
+            }
+        }
+    )*};
+}
+
+sendable_borrowed! {
+    ['a] &'a [u8];
+    ['a, const N: usize] &'a [u8; N];
+    ['a] &'a str;
+    ['a] &'a String;
+    ['a] &'a Vec<u8>;
+}
+
+macro_rules! sendable_owned {
+    ($($ty:ty),*) => {$(
+        impl private::Sealed for $ty {}
+        impl Sendable for $ty {
+            type Unsent = Message;
+
+            fn send_on(self, socket: &Socket, flags: SendFlags) -> Result<(), SendError<Message>> {
+                Message::from(self).send_on(socket, flags)
+            }
+        }
+    )*};
+}
+
+sendable_owned!(Vec<u8>, String, Box<[u8]>);
+
+impl private::Sealed for Message {}
+impl Sendable for Message {
+    type Unsent = Message;
+
+    fn send_on(mut self, socket: &Socket, flags: SendFlags) -> Result<(), SendError<Message>> {
+        match socket.send_msg(&mut self, flags) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(SendError::new(e, self)),
+        }
+    }
+}
+
+impl private::Sealed for &Message {}
+impl Sendable for &Message {
+    type Unsent = ();
+
+    /// Sends a copy that shares the bytes (`zmq_msg_copy`): the caller keeps the message,
+    /// to send again (to several sockets, say) without copying the data.
+    fn send_on(self, socket: &Socket, flags: SendFlags) -> Result<(), SendError<()>> {
+        let mut copy = self.clone();
+        socket
+            .send_msg(&mut copy, flags)
+            .map_err(|e| SendError::new(e, ()))
+    }
+}
