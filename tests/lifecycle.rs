@@ -141,7 +141,8 @@ fn drop_in_order(mut items: Vec<Option<Item>>, order: &[usize]) {
                 assert_eq!(&msg[..], &[1u8; 100][..]);
                 drop(msg);
             }
-            Some(other) => drop(other),
+            Some(Item::Context(ctx)) => drop(ctx),
+            Some(Item::Socket(socket)) => drop(socket),
             None => unreachable!("each index appears once"),
         }
     }
