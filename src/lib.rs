@@ -71,6 +71,11 @@
 
 pub use zmq_sys as sys;
 
+// The README's examples run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 mod context;
 mod error;
 mod message;
