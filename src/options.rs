@@ -9,17 +9,22 @@ use std::os::raw::{c_int, c_void};
 use std::time::Duration;
 
 use crate::error::{check, Error, Result};
-use crate::socket::Socket;
+use crate::socket::{Socket, SocketType};
 use crate::sys;
 
-/// How one option's C value maps to a Rust type.
-pub(crate) trait OptionKind {
+/// How a readable option's C value maps to a Rust type.
+pub(crate) trait Get {
     /// What the getter returns.
     type Value;
+
+    fn get(socket: &Socket, option: c_int) -> Result<Self::Value>;
+}
+
+/// How a Rust value maps to a settable option's C value.
+pub(crate) trait Set {
     /// What the setter takes.
     type Input<'a>;
 
-    fn get(socket: &Socket, option: c_int) -> Result<Self::Value>;
     fn set(socket: &Socket, option: c_int, value: Self::Input<'_>) -> Result<()>;
 }
 
@@ -93,13 +98,16 @@ fn millis_from_c(value: c_int) -> Option<Duration> {
 /// `int` options.
 pub(crate) struct Int;
 
-impl OptionKind for Int {
+impl Get for Int {
     type Value = i32;
-    type Input<'a> = i32;
 
     fn get(socket: &Socket, option: c_int) -> Result<i32> {
         get_int(socket, option)
     }
+}
+
+impl Set for Int {
+    type Input<'a> = i32;
 
     fn set(socket: &Socket, option: c_int, value: i32) -> Result<()> {
         set_raw(
@@ -114,45 +122,54 @@ impl OptionKind for Int {
 /// `int` options that are 0 or 1.
 pub(crate) struct Bool;
 
-impl OptionKind for Bool {
+impl Get for Bool {
     type Value = bool;
-    type Input<'a> = bool;
 
     fn get(socket: &Socket, option: c_int) -> Result<bool> {
         get_int(socket, option).map(|v| v != 0)
     }
+}
+
+impl Set for Bool {
+    type Input<'a> = bool;
 
     fn set(socket: &Socket, option: c_int, value: bool) -> Result<()> {
-        Int::set(socket, option, c_int::from(value))
+        <Int as Set>::set(socket, option, c_int::from(value))
     }
 }
 
 /// `int` millisecond options where -1 means infinite (or "never"): `None`.
 pub(crate) struct Millis;
 
-impl OptionKind for Millis {
+impl Get for Millis {
     type Value = Option<Duration>;
-    type Input<'a> = Option<Duration>;
 
     fn get(socket: &Socket, option: c_int) -> Result<Option<Duration>> {
         get_int(socket, option).map(millis_from_c)
     }
+}
+
+impl Set for Millis {
+    type Input<'a> = Option<Duration>;
 
     fn set(socket: &Socket, option: c_int, value: Option<Duration>) -> Result<()> {
-        Int::set(socket, option, millis_to_c(value)?)
+        <Int as Set>::set(socket, option, millis_to_c(value)?)
     }
 }
 
 /// `int64_t` size limits where -1 means unlimited: `None`.
 pub(crate) struct Limit64;
 
-impl OptionKind for Limit64 {
+impl Get for Limit64 {
     type Value = Option<u64>;
-    type Input<'a> = Option<u64>;
 
     fn get(socket: &Socket, option: c_int) -> Result<Option<u64>> {
         get_raw::<i64>(socket, option).map(|v| u64::try_from(v).ok())
     }
+}
+
+impl Set for Limit64 {
+    type Input<'a> = Option<u64>;
 
     fn set(socket: &Socket, option: c_int, value: Option<u64>) -> Result<()> {
         let raw = match value {
@@ -171,13 +188,16 @@ impl OptionKind for Limit64 {
 /// Binary options (routing ids, subscriptions): any bytes, NUL included.
 pub(crate) struct Bytes;
 
-impl OptionKind for Bytes {
+impl Get for Bytes {
     type Value = Vec<u8>;
-    type Input<'a> = &'a [u8];
 
     fn get(socket: &Socket, option: c_int) -> Result<Vec<u8>> {
         get_bytes(socket, option, 256)
     }
+}
+
+impl Set for Bytes {
+    type Input<'a> = &'a [u8];
 
     fn set(socket: &Socket, option: c_int, value: &[u8]) -> Result<()> {
         set_raw(socket, option, value.as_ptr().cast(), value.len())
@@ -191,6 +211,8 @@ macro_rules! option_value {
     (Millis) => { Option<Duration> };
     (Limit64) => { Option<u64> };
     (Bytes) => { Vec<u8> };
+    (Text) => { String };
+    (Type) => { SocketType };
 }
 
 /// The Rust type a setter takes.
@@ -200,6 +222,45 @@ macro_rules! option_input {
     (Millis) => { Option<Duration> };
     (Limit64) => { Option<u64> };
     (Bytes) => { &[u8] };
+    (Text) => { &str };
+}
+
+/// Text options (endpoints, names): NUL-terminated strings in C. A value with a NUL byte
+/// inside is refused rather than cut short.
+pub(crate) struct Text;
+
+impl Get for Text {
+    type Value = String;
+
+    fn get(socket: &Socket, option: c_int) -> Result<String> {
+        let mut bytes = get_bytes(socket, option, 256)?;
+        if let Some(end) = bytes.iter().position(|&b| b == 0) {
+            bytes.truncate(end);
+        }
+        String::from_utf8(bytes).map_err(Error::InvalidUtf8)
+    }
+}
+
+impl Set for Text {
+    type Input<'a> = &'a str;
+
+    fn set(socket: &Socket, option: c_int, value: &str) -> Result<()> {
+        if let Some(position) = value.bytes().position(|b| b == 0) {
+            return Err(Error::InteriorNul { position });
+        }
+        set_raw(socket, option, value.as_ptr().cast(), value.len())
+    }
+}
+
+/// The socket type (`ZMQ_TYPE`), read-only.
+pub(crate) struct Type;
+
+impl Get for Type {
+    type Value = SocketType;
+
+    fn get(socket: &Socket, option: c_int) -> Result<SocketType> {
+        SocketType::from_raw(get_int(socket, option)?).ok_or(Error::Other(libc::EINVAL))
+    }
 }
 
 macro_rules! socket_options {
@@ -219,7 +280,7 @@ macro_rules! socket_options {
         #[doc = ""]
         $($attrs)*
         pub fn $getter(&self) -> Result<option_value!($kind)> {
-            <$kind as OptionKind>::get(self, sys::$name)
+            <$kind as Get>::get(self, sys::$name)
         }
     };
     (@set $setter:ident $name:ident $kind:ident, [$($attrs:tt)*]) => {
@@ -227,12 +288,21 @@ macro_rules! socket_options {
         #[doc = ""]
         $($attrs)*
         pub fn $setter(&self, value: option_input!($kind)) -> Result<()> {
-            <$kind as OptionKind>::set(self, sys::$name, value)
+            <$kind as Set>::set(self, sys::$name, value)
         }
     };
 }
 
 socket_options! {
+    /// The socket's type.
+    #[doc(alias = "ZMQ_TYPE")]
+    ZMQ_TYPE: Type, get socket_type;
+
+    /// The last endpoint this socket bound or connected to, with wildcards resolved
+    /// (`tcp://127.0.0.1:*` becomes `tcp://127.0.0.1:41235`).
+    #[doc(alias = "ZMQ_LAST_ENDPOINT")]
+    ZMQ_LAST_ENDPOINT: Text, get last_endpoint;
+
     /// Whether more frames of the multipart message being received follow. Prefer
     /// [`Message::more`](crate::Message::more), which needs no extra call.
     #[doc(alias = "ZMQ_RCVMORE")]

@@ -1,7 +1,6 @@
 //! Sockets: the blocking API over one libzmq socket.
 
 use std::cell::Cell;
-use std::ffi::CStr;
 use std::fmt;
 use std::marker::PhantomData;
 use std::os::raw::{c_int, c_void};
@@ -348,24 +347,6 @@ impl Socket {
                 return Ok(Multipart::from(frames));
             }
         }
-    }
-
-    /// The socket's type.
-    #[doc(alias = "ZMQ_TYPE")]
-    pub fn socket_type(&self) -> Result<SocketType> {
-        let raw: i32 = crate::options::get_int(self, sys::ZMQ_TYPE)?;
-        SocketType::from_raw(raw).ok_or(Error::Other(libc::EINVAL))
-    }
-
-    /// The last endpoint this socket bound or connected to, with wildcards resolved
-    /// (`tcp://127.0.0.1:*` becomes `tcp://127.0.0.1:41235`).
-    #[doc(alias = "ZMQ_LAST_ENDPOINT")]
-    pub fn last_endpoint(&self) -> Result<String> {
-        let bytes = crate::options::get_bytes(self, sys::ZMQ_LAST_ENDPOINT, 256)?;
-        let text = CStr::from_bytes_until_nul(&bytes)
-            .map(CStr::to_bytes)
-            .unwrap_or(&bytes);
-        String::from_utf8(text.to_vec()).map_err(Error::InvalidUtf8)
     }
 }
 
