@@ -1,0 +1,54 @@
+//! What the build said about the linked libzmq must be what the library says at run time.
+
+#[test]
+fn the_vendored_build_has_curve() {
+    if cfg!(zmq_vendored) {
+        // rust-zmq's vendored build silently has no CURVE; ours must.
+        assert!(
+            zmq::has("curve"),
+            "the vendored libzmq was built without CURVE"
+        );
+        assert_eq!(zmq::version().to_string(), "4.3.5");
+    } else {
+        println!(
+            "system libzmq {}: curve {}",
+            zmq::version(),
+            zmq::has("curve")
+        );
+    }
+}
+
+#[test]
+fn build_time_capabilities_match_the_library() {
+    assert_eq!(
+        cfg!(zmq_has_curve),
+        zmq::has("curve"),
+        "zmq-sys's curve metadata disagrees with zmq_has(\"curve\")"
+    );
+    assert_eq!(
+        cfg!(zmq_draft),
+        zmq::has("draft"),
+        "zmq-sys's draft metadata disagrees with zmq_has(\"draft\")"
+    );
+    assert_eq!(
+        env!("ZMQ_BUILD_LIBZMQ_VERSION"),
+        zmq::version().to_string(),
+        "built against one libzmq, running with another"
+    );
+}
+
+#[test]
+fn the_linked_libzmq_is_not_a_vulnerable_one() {
+    let version = zmq::version();
+    assert!(
+        version
+            >= zmq::Version {
+                major: 4,
+                minor: 3,
+                patch: 3
+            },
+        "libzmq {version} carries known remote vulnerabilities"
+    );
+    assert!(zmq::has("ipc"));
+    assert!(!zmq::has("no-such-capability"));
+}
