@@ -51,4 +51,6 @@ fn the_linked_libzmq_is_not_a_vulnerable_one() {
     );
     assert!(zmq::has("ipc"));
     assert!(!zmq::has("no-such-capability"));
+    assert!(!zmq::has("no-such\0thing"));
+    assert!(!zmq::has("ipc\0"), "a NUL must not cut the name short");
 }
