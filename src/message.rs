@@ -11,6 +11,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
 use crate::error::{c_string, check, Result};
+use crate::socket::SocketType;
 use crate::sys;
 
 /// Sizes up to this fit inside the `zmq_msg_t` itself (libzmq's "very small message", 33
@@ -205,6 +206,33 @@ impl Message {
         }
         // SAFETY: non-null results are NUL-terminated strings owned by the metadata.
         Some(unsafe { CStr::from_ptr(value) }.to_bytes())
+    }
+
+    /// The type of the socket that sent this message (the `Socket-Type` property of its
+    /// connection), for messages received over tcp or ipc.
+    pub fn peer_socket_type(&self) -> Option<SocketType> {
+        self.gets("Socket-Type").and_then(SocketType::from_name)
+    }
+
+    /// The routing id the sending socket announced in its handshake, if it set one. Cut at
+    /// its first NUL byte, as every metadata value is.
+    pub fn peer_routing_id(&self) -> Option<&[u8]> {
+        // libzmq 4.3 documents `Routing-Id` but stores the handshake's property under its
+        // ZMTP name `Identity`, which is the only name that finds it.
+        self.gets_bytes("Routing-Id")
+            .or_else(|| self.gets_bytes("Identity"))
+    }
+
+    /// The address of the peer that sent this message (`Peer-Address`): its IP address over
+    /// tcp.
+    pub fn peer_address(&self) -> Option<&str> {
+        self.gets("Peer-Address")
+    }
+
+    /// The user id a ZAP handler assigned to the connection (`User-Id`): the authenticated
+    /// identity of the sender, when the socket uses authentication.
+    pub fn user_id(&self) -> Option<&str> {
+        self.gets("User-Id")
     }
 
     fn is_shared(&self) -> bool {

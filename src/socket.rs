@@ -61,6 +61,30 @@ impl SocketType {
         }
     }
 
+    /// The name libzmq uses for the type in the ZMTP handshake and in the `Socket-Type`
+    /// metadata property: `"REP"`, `"DEALER"`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            SocketType::Pair => "PAIR",
+            SocketType::Pub => "PUB",
+            SocketType::Sub => "SUB",
+            SocketType::Req => "REQ",
+            SocketType::Rep => "REP",
+            SocketType::Dealer => "DEALER",
+            SocketType::Router => "ROUTER",
+            SocketType::Pull => "PULL",
+            SocketType::Push => "PUSH",
+            SocketType::XPub => "XPUB",
+            SocketType::XSub => "XSUB",
+            SocketType::Stream => "STREAM",
+        }
+    }
+
+    /// The socket type with a ZMTP name (see [`SocketType::name`]), `None` if unknown.
+    pub fn from_name(name: &str) -> Option<SocketType> {
+        SocketType::ALL.into_iter().find(|t| t.name() == name)
+    }
+
     /// The socket type for a libzmq constant, `None` for a value this crate does not know.
     pub fn from_raw(raw: c_int) -> Option<SocketType> {
         SocketType::ALL.into_iter().find(|t| t.as_raw() == raw)
@@ -81,6 +105,12 @@ impl SocketType {
         SocketType::XSub,
         SocketType::Stream,
     ];
+}
+
+impl fmt::Display for SocketType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 bitflags::bitflags! {

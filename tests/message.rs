@@ -332,8 +332,37 @@ fn more_flags_and_metadata() {
     assert_eq!(first.gets("Socket-Type"), Some("PUSH"));
     assert_eq!(first.gets("Peer-Address"), Some("127.0.0.1"));
     assert_eq!(first.gets("No-Such-Property"), None);
+    assert_eq!(first.peer_socket_type(), Some(SocketType::Push));
+    assert_eq!(first.peer_address(), Some("127.0.0.1"));
+    assert_eq!(first.user_id(), None, "no authentication, no user id");
     assert_eq!(first.gets("Socket-Type\0"), None);
     assert!(!Message::from("x").more());
+}
+
+#[test]
+fn metadata_carries_the_peer_routing_id() {
+    let ctx = Context::new().unwrap();
+    let router = socket(&ctx, SocketType::Router);
+    router.bind("tcp://127.0.0.1:*").unwrap();
+    let dealer = socket(&ctx, SocketType::Dealer);
+    dealer.set_routing_id(b"dealer-7").unwrap();
+    dealer.connect(&router.last_endpoint().unwrap()).unwrap();
+    dealer.send("hi", SendFlags::empty()).unwrap();
+    let parts = router.recv_multipart(RecvFlags::empty()).unwrap();
+    assert_eq!(parts[0], "dealer-7");
+    assert_eq!(parts[1].peer_routing_id(), Some(&b"dealer-7"[..]));
+    assert_eq!(parts[1].peer_socket_type(), Some(SocketType::Dealer));
+}
+
+#[test]
+fn socket_type_names_round_trip() {
+    for kind in SocketType::ALL {
+        assert_eq!(SocketType::from_name(kind.name()), Some(kind));
+        assert_eq!(SocketType::from_raw(kind.as_raw()), Some(kind));
+        assert_eq!(kind.to_string(), kind.name());
+    }
+    assert_eq!(SocketType::from_name("rep"), None);
+    assert_eq!(SocketType::from_raw(-1), None);
 }
 
 #[test]
