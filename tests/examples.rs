@@ -4,9 +4,39 @@
 //! The example binaries are built by `cargo test` (or `cargo build --examples`), not by
 //! `cargo test --test examples` alone.
 
-use support::{example, within, Peer};
+use zmq::{RecvFlags, SendFlags, Socket, SocketType};
 
+use support::{example, within, Peer, STEP_TIMEOUT};
+
+mod common;
 mod support;
+
+/// A socket of this test bound to an ephemeral loopback TCP port, and that port's endpoint.
+fn bound(ctx: &zmq::Context, kind: SocketType) -> (Socket, String) {
+    let socket = common::socket(ctx, kind);
+    let endpoint = common::bind(&socket, common::Transport::Tcp);
+    (socket, endpoint)
+}
+
+/// The first subscription a SUB peer sends to an XPUB socket, without its leading 1 byte.
+fn subscription(xpub: &Socket) -> String {
+    xpub.set_rcvtimeo(Some(STEP_TIMEOUT)).expect("set RCVTIMEO");
+    let frame = xpub
+        .recv_bytes(RecvFlags::empty())
+        .expect("the subscriber's subscription");
+    match frame.split_first() {
+        Some((1, topic)) => String::from_utf8_lossy(topic).into_owned(),
+        _ => panic!("expected a subscription, got {frame:?}"),
+    }
+}
+
+/// The number in a line `<prefix><number><suffix>`.
+fn number_in(line: &str, prefix: &str, suffix: &str) -> i64 {
+    line.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_suffix(suffix))
+        .and_then(|number| number.parse().ok())
+        .unwrap_or_else(|| panic!("expected `{prefix}<number>{suffix}`, got {line:?}"))
+}
 
 #[test]
 fn version_prints_the_linked_version() {
@@ -16,6 +46,123 @@ fn version_prints_the_linked_version() {
         assert_eq!(
             run.stdout,
             [format!("Current 0MQ version is {}", zmq::version())]
+        );
+    });
+}
+
+#[test]
+fn wuserver_publishes_well_formed_updates() {
+    within(|| {
+        let mut server = Peer::spawn("wuserver", example("wuserver"), ["tcp://127.0.0.1:*", "10"]);
+        let endpoint = server.bound_endpoint();
+
+        let ctx = common::context();
+        let sub = common::socket(&ctx, SocketType::Sub);
+        sub.set_rcvtimeo(Some(STEP_TIMEOUT)).expect("set RCVTIMEO");
+        sub.set_subscribe(b"").expect("subscribe to everything");
+        sub.connect(&endpoint).expect("connect to wuserver");
+
+        let mut zipcodes_seen = [false; 10];
+        for _ in 0..500 {
+            let update = sub
+                .recv_string(RecvFlags::empty())
+                .unwrap_or_else(|e| panic!("an update from wuserver: {e}{}", server.stderr_note()));
+            let fields: Vec<&str> = update.split(' ').collect();
+            let [zipcode, temperature, humidity] = fields[..] else {
+                panic!("update {update:?} is not three fields");
+            };
+            assert_eq!(zipcode.len(), 5, "zipcode of {update:?} has five digits");
+            let zipcode: usize = zipcode.parse().expect("a numeric zipcode");
+            let temperature: i32 = temperature.parse().expect("a numeric temperature");
+            let humidity: i32 = humidity.parse().expect("a numeric humidity");
+            assert!(zipcode < 10, "zipcode of {update:?} is below ZIPCODES");
+            assert!(
+                (-80..=134).contains(&temperature),
+                "temperature of {update:?}"
+            );
+            assert!((10..=59).contains(&humidity), "humidity of {update:?}");
+            zipcodes_seen[zipcode] = true;
+        }
+        // 500 draws miss one of 10 zipcodes with a probability of about 10^-22.
+        assert_eq!(zipcodes_seen, [true; 10], "zipcodes drawn from 0..10");
+    });
+}
+
+#[test]
+fn wuclient_averages_wuserver_updates_for_its_zipcode() {
+    within(|| {
+        // Ten zipcodes, so that 100 updates for one of them come quickly.
+        let mut server = Peer::spawn("wuserver", example("wuserver"), ["tcp://127.0.0.1:*", "10"]);
+        let endpoint = server.bound_endpoint();
+
+        let client = Peer::spawn("wuclient", example("wuclient"), [endpoint.as_str(), "7"]);
+        let client = client.finish();
+        client.assert_success();
+        let [collecting, average] = &client.stdout[..] else {
+            panic!("wuclient printed {:#?}", client.stdout);
+        };
+        assert_eq!(collecting, "Collecting updates from weather server...");
+        let average = number_in(average, "Average temperature for zipcode '00007' was ", "F");
+        assert!(
+            (-80..=134).contains(&average),
+            "an average of temperatures from -80 to 134"
+        );
+    });
+}
+
+/// The subscription is `"10001 "`: updates for zipcode 100011 never reach the client, and the
+/// average is of zipcode 10001's temperatures only, rounded towards zero as in C.
+#[test]
+fn wuclient_subscribes_to_exactly_its_zipcode() {
+    within(|| {
+        let ctx = common::context();
+        let (xpub, endpoint) = bound(&ctx, SocketType::XPub);
+        // No ZIPCODE argument: the default, 10001.
+        let client = Peer::spawn("wuclient", example("wuclient"), [endpoint.as_str()]);
+
+        assert_eq!(subscription(&xpub), "10001 ", "wuclient's subscription");
+        for i in 0..100 {
+            for update in ["100011 134 50".to_owned(), format!("10001 {} 40", i - 60)] {
+                xpub.send(update, SendFlags::empty())
+                    .unwrap_or_else(|e| panic!("publish: {e}"));
+            }
+        }
+
+        let client = client.finish();
+        client.assert_success();
+        // The temperatures -60..=39 sum to -1050: an average of -10.5.
+        assert_eq!(
+            client.stdout,
+            [
+                "Collecting updates from weather server...",
+                "Average temperature for zipcode '10001' was -10F"
+            ]
+        );
+    });
+}
+
+#[test]
+fn wuclient_fails_on_a_malformed_update() {
+    within(|| {
+        let ctx = common::context();
+        let (xpub, endpoint) = bound(&ctx, SocketType::XPub);
+        let client = Peer::spawn(
+            "wuclient",
+            example("wuclient"),
+            [endpoint.as_str(), "10001"],
+        );
+
+        assert_eq!(subscription(&xpub), "10001 ", "wuclient's subscription");
+        xpub.send("10001 20 40", SendFlags::empty())
+            .expect("publish");
+        xpub.send("10001 hot 40", SendFlags::empty())
+            .expect("publish");
+
+        let client = client.finish();
+        assert_eq!(client.status.code(), Some(1), "wuclient's exit status");
+        assert_eq!(
+            client.stderr, "wuclient: malformed update \"10001 hot 40\"\n",
+            "wuclient's complaint"
         );
     });
 }
