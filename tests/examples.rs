@@ -4,6 +4,9 @@
 //! The example binaries are built by `cargo test` (or `cargo build --examples`), not by
 //! `cargo test --test examples` alone.
 
+use std::thread;
+use std::time::Duration;
+
 use zmq::{RecvFlags, SendFlags, Socket, SocketType};
 
 use support::{example, within, Peer, STEP_TIMEOUT};
@@ -164,5 +167,119 @@ fn wuclient_fails_on_a_malformed_update() {
             client.stderr, "wuclient: malformed update \"10001 hot 40\"\n",
             "wuclient's complaint"
         );
+    });
+}
+
+/// The guide's pipeline: ventilator, two workers, sink. Every task is done once, and the
+/// ventilator's expected cost is the sum of the workloads the workers did.
+#[test]
+fn task_pipeline_runs_a_batch_through_two_workers() {
+    within(|| {
+        const TASKS: usize = 20;
+        let tasks = TASKS.to_string();
+        let mut sink = Peer::spawn(
+            "tasksink",
+            example("tasksink"),
+            ["tcp://127.0.0.1:*", tasks.as_str()],
+        );
+        let sink_endpoint = sink.bound_endpoint();
+        let mut vent = Peer::spawn(
+            "taskvent",
+            example("taskvent"),
+            ["tcp://127.0.0.1:*", sink_endpoint.as_str(), tasks.as_str()],
+        );
+        let vent_endpoint = vent.bound_endpoint();
+        vent.expect_line("Press Enter when the workers are ready");
+
+        let workers: Vec<Peer> = (1..=2)
+            .map(|n| {
+                Peer::spawn(
+                    &format!("taskwork {n}"),
+                    example("taskwork"),
+                    [vent_endpoint.as_str(), sink_endpoint.as_str()],
+                )
+            })
+            .collect();
+        // As a person pressing Enter would: give the workers a moment to connect. How the
+        // tasks are shared out is not checked, so this only makes the test more typical.
+        thread::sleep(Duration::from_millis(200));
+        vent.send_line("");
+        vent.expect_line("Sending tasks to workers...");
+
+        let vent = vent.finish();
+        vent.assert_success();
+        let [expected] = &vent.stdout[..] else {
+            panic!("taskvent printed {:#?}", vent.stdout);
+        };
+        let expected = number_in(expected, "Total expected cost: ", " msec");
+
+        let sink = sink.finish();
+        sink.assert_success();
+        let [progress, elapsed] = &sink.stdout[..] else {
+            panic!("tasksink printed {:#?}", sink.stdout);
+        };
+        assert_eq!(progress, ".........:.........:", "tasksink's progress");
+        let elapsed = number_in(elapsed, "Total elapsed time: ", " msec");
+        // Two workers share the batch: one of them sleeps at least half of the expected cost
+        // after the start signal (less a little for the signal's own trip).
+        assert!(
+            2 * elapsed + 200 >= expected,
+            "a batch of {expected} msec of work done by two workers in {elapsed} msec"
+        );
+
+        let mut workloads = Vec::new();
+        for worker in workers {
+            let worker = worker.stop();
+            for line in &worker.stdout {
+                let workload: i64 = line
+                    .parse()
+                    .unwrap_or_else(|_| panic!("a worker printed {line:?}, not a workload"));
+                assert!((1..=100).contains(&workload), "workload {workload}");
+                workloads.push(workload);
+            }
+        }
+        assert_eq!(workloads.len(), TASKS, "tasks done: {workloads:?}");
+        assert_eq!(
+            workloads.iter().sum::<i64>(),
+            expected,
+            "the workloads done, against taskvent's expected cost"
+        );
+    });
+}
+
+/// End of input on stdin starts the ventilator as Enter does; a batch of nothing still
+/// signals the start, and the sink finishes it at once.
+#[test]
+fn taskvent_starts_at_end_of_input_and_an_empty_batch_finishes() {
+    within(|| {
+        let mut sink = Peer::spawn("tasksink", example("tasksink"), ["tcp://127.0.0.1:*", "0"]);
+        let sink_endpoint = sink.bound_endpoint();
+        let mut vent = Peer::spawn(
+            "taskvent",
+            example("taskvent"),
+            ["tcp://127.0.0.1:*", sink_endpoint.as_str(), "0"],
+        );
+        vent.bound_endpoint();
+        vent.close_stdin();
+
+        let vent = vent.finish();
+        vent.assert_success();
+        assert_eq!(
+            vent.stdout,
+            [
+                "Press Enter when the workers are ready",
+                "Sending tasks to workers...",
+                "Total expected cost: 0 msec"
+            ]
+        );
+        let sink = sink.finish();
+        sink.assert_success();
+        let [progress, elapsed] = &sink.stdout[..] else {
+            panic!("tasksink printed {:#?}", sink.stdout);
+        };
+        assert_eq!(progress, "", "no progress for no tasks");
+        // Nothing to wait for: 0 msec, unless the machine is very busy.
+        let elapsed = number_in(elapsed, "Total elapsed time: ", " msec");
+        assert!(elapsed < 1000, "an empty batch took {elapsed} msec");
     });
 }
