@@ -283,3 +283,55 @@ fn taskvent_starts_at_end_of_input_and_an_empty_batch_finishes() {
         assert!(elapsed < 1000, "an empty batch took {elapsed} msec");
     });
 }
+
+/// msreader takes what both its sockets get, weather for zipcode 10001 only, and stops after
+/// COUNT messages.
+#[test]
+fn msreader_reads_tasks_and_weather_until_its_count() {
+    within(|| {
+        let ctx = common::context();
+        let (push, tasks_endpoint) = bound(&ctx, SocketType::Push);
+        push.set_sndtimeo(Some(STEP_TIMEOUT)).expect("set SNDTIMEO");
+        let (xpub, weather_endpoint) = bound(&ctx, SocketType::XPub);
+        let reader = Peer::spawn(
+            "msreader",
+            example("msreader"),
+            [tasks_endpoint.as_str(), weather_endpoint.as_str(), "10"],
+        );
+
+        assert_eq!(subscription(&xpub), "10001 ", "msreader's subscription");
+        for i in 1..=5 {
+            // A PUSH waits for msreader to connect before it sends the first task.
+            push.send(format!("{i}"), SendFlags::empty())
+                .unwrap_or_else(|e| panic!("send a task: {e}{}", reader.stderr_note()));
+            for update in [format!("10002 {i} 10"), format!("10001 {i} 20")] {
+                xpub.send(update, SendFlags::empty()).expect("publish");
+            }
+        }
+
+        let reader = reader.finish();
+        reader.assert_success();
+        let (tasks, others): (Vec<&str>, Vec<&str>) = reader
+            .stdout
+            .iter()
+            .map(String::as_str)
+            .partition(|line| line.starts_with("task "));
+        assert_eq!(tasks, ["task 1", "task 2", "task 3", "task 4", "task 5"]);
+        assert_eq!(
+            others,
+            [
+                "weather 10001 1 20",
+                "weather 10001 2 20",
+                "weather 10001 3 20",
+                "weather 10001 4 20",
+                "weather 10001 5 20",
+                "Read 10 messages: 5 tasks, 5 weather updates"
+            ]
+        );
+        assert_eq!(
+            reader.stdout.last().map(String::as_str),
+            Some("Read 10 messages: 5 tasks, 5 weather updates"),
+            "msreader's last line"
+        );
+    });
+}
