@@ -4,10 +4,12 @@
 //! The example binaries are built by `cargo test` (or `cargo build --examples`), not by
 //! `cargo test --test examples` alone.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use zmq::{RecvFlags, SendFlags, Socket, SocketType};
+use zmq::{Error, RecvFlags, SendFlags, Socket, SocketType};
 
 use support::{example, within, Peer, STEP_TIMEOUT};
 
@@ -333,5 +335,89 @@ fn msreader_reads_tasks_and_weather_until_its_count() {
             Some("Read 10 messages: 5 tasks, 5 weather updates"),
             "msreader's last line"
         );
+    });
+}
+
+/// The guide's rrbroker, in miniature: a ROUTER frontend and a DEALER backend, each message
+/// passed on whole, with the same non-blocking loop as msreader. Stops when dropped.
+struct Broker {
+    stop: Arc<AtomicBool>,
+    thread: Option<thread::JoinHandle<zmq::Result<()>>>,
+    frontend: String,
+    backend: String,
+}
+
+impl Broker {
+    fn start(ctx: &zmq::Context) -> Broker {
+        let (frontend, frontend_endpoint) = bound(ctx, SocketType::Router);
+        let (backend, backend_endpoint) = bound(ctx, SocketType::Dealer);
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let thread = thread::spawn(move || -> zmq::Result<()> {
+            while !stopped.load(Ordering::Relaxed) {
+                let mut idle = true;
+                for (from, to) in [(&frontend, &backend), (&backend, &frontend)] {
+                    match from.recv_multipart(RecvFlags::DONTWAIT) {
+                        Ok(frames) => {
+                            to.send_multipart(frames.into_vec(), SendFlags::empty())?;
+                            idle = false;
+                        }
+                        Err(Error::WouldBlock) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                if idle {
+                    thread::sleep(Duration::from_millis(1));
+                }
+            }
+            Ok(())
+        });
+        Broker {
+            stop,
+            thread: Some(thread),
+            frontend: frontend_endpoint,
+            backend: backend_endpoint,
+        }
+    }
+
+    fn stop(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            thread
+                .join()
+                .expect("the broker thread panicked")
+                .expect("the broker forwards without errors");
+        }
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn rrclient_and_rrworker_talk_through_a_broker() {
+    within(|| {
+        let ctx = common::context();
+        let broker = Broker::start(&ctx);
+        let mut worker = Peer::spawn("rrworker", example("rrworker"), [broker.backend.as_str()]);
+
+        let client = Peer::spawn(
+            "rrclient",
+            example("rrclient"),
+            [broker.frontend.as_str(), "5"],
+        );
+        let client = client.finish();
+        client.assert_success();
+        let expected: Vec<String> = (1..=5)
+            .map(|n| format!("Received reply {n} [World]"))
+            .collect();
+        assert_eq!(client.stdout, expected, "rrclient's replies");
+        for _ in 0..5 {
+            worker.expect_line("Received request: [Hello]");
+        }
+        broker.stop();
     });
 }
