@@ -421,3 +421,47 @@ fn rrclient_and_rrworker_talk_through_a_broker() {
         broker.stop();
     });
 }
+
+/// Arguments that make no sense: a message and exit status 2, before any networking.
+#[test]
+fn examples_reject_bad_arguments_with_status_2() {
+    within(|| {
+        let cases: [(&str, &[&str]); 10] = [
+            ("version", &["extra"]),
+            ("wuserver", &["tcp://127.0.0.1:*", "0"]),
+            ("wuclient", &["tcp://127.0.0.1:1", "100000"]),
+            ("wuclient", &["tcp://127.0.0.1:1", "zip"]),
+            (
+                "taskvent",
+                &["tcp://127.0.0.1:*", "tcp://127.0.0.1:1", "-1"],
+            ),
+            ("taskwork", &["a", "b", "c"]),
+            ("tasksink", &["tcp://127.0.0.1:*", "many"]),
+            (
+                "msreader",
+                &["tcp://127.0.0.1:1", "tcp://127.0.0.1:1", "ten"],
+            ),
+            ("rrclient", &["tcp://127.0.0.1:1", "1.5"]),
+            ("rrworker", &["tcp://127.0.0.1:1", "extra"]),
+        ];
+        for (name, args) in cases {
+            let run = Peer::spawn(name, example(name), args).finish();
+            assert_eq!(
+                run.status.code(),
+                Some(2),
+                "{name} {args:?}: exit status (stderr: {})",
+                run.stderr
+            );
+            assert!(
+                run.stderr.starts_with(&format!("{name}: ")) && run.stderr.contains("usage: "),
+                "{name} {args:?}: stderr {:?}",
+                run.stderr
+            );
+            assert!(
+                run.stdout.is_empty(),
+                "{name} {args:?}: stdout {:?}",
+                run.stdout
+            );
+        }
+    });
+}
