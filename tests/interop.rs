@@ -11,7 +11,10 @@
 
 use std::time::Duration;
 
-use harness::{cpp_hwserver, example, hex, python, require, within, IpcPath, Peer, STEP_TIMEOUT};
+use peers::{cpp_hwserver, hex, python, python_peer, require};
+use support::{example, within, IpcPath, Peer, STEP_TIMEOUT};
+
+mod support;
 
 /// The peers run from the guide's first example, before the crate is involved: when this
 /// fails, the fault is in the peers or their tools, not in the crate.
@@ -24,7 +27,7 @@ fn python_req_talks_to_cpp_hwserver() {
         let mut server = Peer::spawn("C++ hwserver", server_exe, ["tcp://127.0.0.1:*"]);
         let endpoint = server.bound_endpoint();
 
-        let client = Peer::python(python, "py_req.py", [endpoint.as_str(), "3"]).finish();
+        let client = python_peer(python, "py_req.py", [endpoint.as_str(), "3"]).finish();
         client.assert_success();
         assert_eq!(client.stdout, ["world"; 3], "py_req's replies");
         for _ in 0..3 {
@@ -70,7 +73,7 @@ fn python_req_talks_to_rust_hwserver() {
         let mut server = Peer::spawn("hwserver", example("hwserver"), ["tcp://127.0.0.1:*"]);
         let endpoint = server.bound_endpoint();
 
-        let client = Peer::python(python, "py_req.py", [endpoint.as_str(), "10"]).finish();
+        let client = python_peer(python, "py_req.py", [endpoint.as_str(), "10"]).finish();
         client.assert_success();
         assert_eq!(client.stdout, ["world"; 10], "py_req's replies");
         for _ in 0..10 {
@@ -89,11 +92,11 @@ fn rust_hwserver_outlives_a_client_that_leaves_mid_request() {
         let endpoint = server.bound_endpoint();
 
         // Sends one request and exits without reading the reply.
-        let quitter = Peer::python(python, "py_req.py", [endpoint.as_str(), "1", "--abandon"]);
+        let quitter = python_peer(python, "py_req.py", [endpoint.as_str(), "1", "--abandon"]);
         quitter.finish().assert_success();
         server.expect_line("Received Hello");
 
-        let client = Peer::python(python, "py_req.py", [endpoint.as_str(), "3"]).finish();
+        let client = python_peer(python, "py_req.py", [endpoint.as_str(), "3"]).finish();
         client.assert_success();
         assert_eq!(
             client.stdout, ["world"; 3],
@@ -123,7 +126,7 @@ fn python_pub_feeds_rust_sub(endpoint: String) {
     let Some(python) = require(python()) else {
         return;
     };
-    let mut publisher = Peer::python(python, "py_pub.py", [endpoint.as_str()]);
+    let mut publisher = python_peer(python, "py_pub.py", [endpoint.as_str()]);
     let bound = publisher.bound_endpoint();
 
     let received = subscribe_and_receive(&bound, b"weather", 5)
@@ -183,7 +186,7 @@ fn rust_push_feeds_python_pull(endpoint: String) {
     };
     let messages = messages_to_push();
     let count = messages.len().to_string();
-    let mut puller = Peer::python(python, "py_pull.py", [endpoint.as_str(), count.as_str()]);
+    let mut puller = python_peer(python, "py_pull.py", [endpoint.as_str(), count.as_str()]);
     let bound = puller.bound_endpoint();
 
     push(&bound, &messages)
@@ -230,55 +233,19 @@ fn push(endpoint: &str, messages: &[Vec<Vec<u8>>]) -> zmq::Result<()> {
     Ok(())
 }
 
-/// Peer processes, the tools that make them, and the rules for missing ones.
-mod harness {
+/// The interop peers (a C++ server, pyzmq scripts), the tools that make them, and the rules for
+/// missing ones. The process harness that runs them is in tests/support/.
+mod peers {
     use std::env;
-    use std::ffi::{OsStr, OsString};
+    use std::ffi::OsString;
     use std::fs;
-    use std::io::{self, BufRead, BufReader, Read, Write};
-    use std::panic;
+    use std::io::{self, Write};
     use std::path::{Path, PathBuf};
-    use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-    use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-    use std::sync::{Arc, Mutex, OnceLock};
+    use std::process::{Command, Stdio};
+    use std::sync::OnceLock;
     use std::thread;
-    use std::time::{Duration, Instant};
 
-    /// The longest any one step may take: a line from a peer, a peer's exit, a receive.
-    pub const STEP_TIMEOUT: Duration = Duration::from_secs(30);
-    /// The longest a whole test may take.
-    const TEST_TIMEOUT: Duration = Duration::from_secs(120);
-
-    /// Runs a test body with a hard time limit, failing the test when it runs out.
-    ///
-    /// Every step already has its own timeout; this catches what has none (a hang inside
-    /// libzmq, say). The body's thread is then left behind, and the peers it started die with
-    /// the test process (see `die_with_parent`).
-    pub fn within(body: impl FnOnce() + Send + 'static) {
-        let name = thread::current()
-            .name()
-            .unwrap_or("interop test")
-            .to_owned();
-        let (done, finished) = mpsc::channel();
-        let worker = thread::Builder::new()
-            .name(name.clone())
-            .spawn(move || {
-                body();
-                let _ = done.send(());
-            })
-            .expect("spawn the test thread");
-        match finished.recv_timeout(TEST_TIMEOUT) {
-            Ok(()) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                if let Err(payload) = worker.join() {
-                    panic::resume_unwind(payload);
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                panic!("{name} did not finish within {TEST_TIMEOUT:?}")
-            }
-        }
-    }
+    use crate::support::Peer;
 
     /// Passes a found tool through; for a missing one, fails the test where peers are required
     /// (`CI=true`, `ZMQ_REQUIRE_PEERS=1`) and otherwise says loudly that the test is skipped.
@@ -302,6 +269,17 @@ mod harness {
             "SKIPPED: {test}: {reason} (scripts/test installs the peers)"
         );
         None
+    }
+
+    /// Runs one of the Python peers in tests/interop/.
+    pub fn python_peer<'a>(
+        python: &Path,
+        script: &str,
+        args: impl IntoIterator<Item = &'a str>,
+    ) -> Peer {
+        let mut argv = vec![peer_source(script).into_os_string()];
+        argv.extend(args.into_iter().map(OsString::from));
+        Peer::spawn(script, python, argv)
     }
 
     fn target_dir() -> &'static Path {
@@ -395,54 +373,6 @@ mod harness {
         Ok(exe)
     }
 
-    /// An example binary, which `cargo test` builds into `target/<profile>/examples/`.
-    pub fn example(name: &str) -> PathBuf {
-        // This test runs as target/<profile>/deps/interop-<hash>.
-        let exe = env::current_exe().expect("the test's own path");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>/deps");
-        let path = profile_dir
-            .join("examples")
-            .join(format!("{name}{}", env::consts::EXE_SUFFIX));
-        assert!(
-            path.is_file(),
-            "example binary {} is missing: run these tests with `cargo test`, which builds the examples \
-             (or `cargo build --examples` first)",
-            path.display()
-        );
-        path
-    }
-
-    /// The file of an `ipc://` endpoint, in the target directory (or in the system temp
-    /// directory when that path would be too long for a Unix socket), removed when dropped.
-    pub struct IpcPath(PathBuf);
-
-    impl IpcPath {
-        pub fn new(name: &str) -> IpcPath {
-            let file = format!("{name}-{}.ipc", std::process::id());
-            let mut dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop");
-            if dir.join(&file).as_os_str().len() > 100 {
-                dir = env::temp_dir();
-            }
-            fs::create_dir_all(&dir).expect("create the ipc directory");
-            let path = dir.join(file);
-            let _ = fs::remove_file(&path); // left over from a killed run
-            IpcPath(path)
-        }
-
-        pub fn endpoint(&self) -> String {
-            format!("ipc://{}", self.0.display())
-        }
-    }
-
-    impl Drop for IpcPath {
-        fn drop(&mut self) {
-            let _ = fs::remove_file(&self.0);
-        }
-    }
-
     pub fn hex(bytes: &[u8]) -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
@@ -451,235 +381,4 @@ mod harness {
         let text = String::from_utf8_lossy(bytes);
         text.lines().last().unwrap_or("").to_owned()
     }
-
-    /// A peer process, killed when dropped. Its stdout arrives line by line, its stderr is kept
-    /// to explain failures.
-    pub struct Peer {
-        name: String,
-        child: Child,
-        stdin: Option<ChildStdin>,
-        stdout: Receiver<String>,
-        stderr: Arc<Mutex<Vec<u8>>>,
-        stderr_closed: Receiver<()>,
-    }
-
-    /// A peer that has exited.
-    pub struct Finished {
-        name: String,
-        pub status: ExitStatus,
-        /// The lines it printed that were not read while it ran.
-        pub stdout: Vec<String>,
-        pub stderr: String,
-    }
-
-    impl Peer {
-        pub fn spawn<I, S>(name: &str, program: impl AsRef<OsStr>, args: I) -> Peer
-        where
-            I: IntoIterator<Item = S>,
-            S: AsRef<OsStr>,
-        {
-            let mut command = Command::new(program);
-            command
-                .args(args)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
-            die_with_parent(&mut command);
-            let mut child = command
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {name} ({command:?}): {e}"));
-
-            let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-            let (line_tx, lines) = mpsc::channel();
-            thread::spawn(move || {
-                for line in stdout.split(b'\n') {
-                    let Ok(mut line) = line else { break };
-                    if line.last() == Some(&b'\r') {
-                        line.pop();
-                    }
-                    if line_tx
-                        .send(String::from_utf8_lossy(&line).into_owned())
-                        .is_err()
-                    {
-                        break;
-                    }
-                }
-            });
-
-            let mut stderr_pipe = child.stderr.take().expect("piped stderr");
-            let stderr = Arc::new(Mutex::new(Vec::new()));
-            let (closed_tx, stderr_closed) = mpsc::channel();
-            let sink = Arc::clone(&stderr);
-            thread::spawn(move || {
-                let mut buf = [0; 4096];
-                while let Ok(n @ 1..) = stderr_pipe.read(&mut buf) {
-                    sink.lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .extend_from_slice(&buf[..n]);
-                }
-                let _ = closed_tx.send(());
-            });
-
-            Peer {
-                name: name.to_owned(),
-                stdin: child.stdin.take(),
-                child,
-                stdout: lines,
-                stderr,
-                stderr_closed,
-            }
-        }
-
-        /// Runs one of the Python peers in tests/interop/.
-        pub fn python<'a>(
-            python: &Path,
-            script: &str,
-            args: impl IntoIterator<Item = &'a str>,
-        ) -> Peer {
-            let mut argv = vec![peer_source(script).into_os_string()];
-            argv.extend(args.into_iter().map(OsString::from));
-            Peer::spawn(script, python, argv)
-        }
-
-        /// The next line on stdout; fails the test if none comes in time.
-        pub fn next_line(&mut self) -> String {
-            match self.stdout.recv_timeout(STEP_TIMEOUT) {
-                Ok(line) => line,
-                Err(RecvTimeoutError::Timeout) => panic!(
-                    "{}: no line on stdout within {STEP_TIMEOUT:?}{}",
-                    self.name,
-                    self.stderr_note()
-                ),
-                Err(RecvTimeoutError::Disconnected) => panic!(
-                    "{}: stdout closed early (exit: {:?}){}",
-                    self.name,
-                    self.child.try_wait().ok().flatten(),
-                    self.stderr_note()
-                ),
-            }
-        }
-
-        pub fn expect_line(&mut self, expected: &str) {
-            let line = self.next_line();
-            assert_eq!(line, expected, "{}: unexpected line on stdout", self.name);
-        }
-
-        /// Reads the `BOUND <endpoint>` line a peer prints after binding a wildcard endpoint.
-        pub fn bound_endpoint(&mut self) -> String {
-            let line = self.next_line();
-            match line.strip_prefix("BOUND ") {
-                Some(endpoint) => endpoint.to_owned(),
-                None => panic!(
-                    "{}: expected `BOUND <endpoint>` first, got {line:?}",
-                    self.name
-                ),
-            }
-        }
-
-        /// Closes the peer's stdin: py_pub stops publishing then.
-        pub fn close_stdin(&mut self) {
-            drop(self.stdin.take());
-        }
-
-        /// Waits for the peer to exit by itself (killing it and failing the test if it does not
-        /// in time) and collects what it printed.
-        pub fn finish(mut self) -> Finished {
-            self.close_stdin();
-            let deadline = Instant::now() + STEP_TIMEOUT;
-            let status = loop {
-                match self.child.try_wait() {
-                    Ok(Some(status)) => break status,
-                    Ok(None) if Instant::now() < deadline => {
-                        thread::sleep(Duration::from_millis(10))
-                    }
-                    Ok(None) => panic!(
-                        "{} did not exit within {STEP_TIMEOUT:?}{}",
-                        self.name,
-                        self.stderr_note()
-                    ),
-                    Err(e) => panic!("{}: cannot wait for it: {e}", self.name),
-                }
-            };
-            let left = || deadline.saturating_duration_since(Instant::now());
-            let mut stdout = Vec::new();
-            loop {
-                match self.stdout.recv_timeout(left()) {
-                    Ok(line) => stdout.push(line),
-                    Err(RecvTimeoutError::Disconnected) => break,
-                    Err(RecvTimeoutError::Timeout) => {
-                        panic!("{}: stdout still open after exit", self.name)
-                    }
-                }
-            }
-            let _ = self.stderr_closed.recv_timeout(left());
-            Finished {
-                name: self.name.clone(),
-                status,
-                stdout,
-                stderr: self.stderr_text(),
-            }
-        }
-
-        fn stderr_text(&self) -> String {
-            let bytes = self.stderr.lock().unwrap_or_else(|e| e.into_inner());
-            String::from_utf8_lossy(&bytes).into_owned()
-        }
-
-        /// What the peer wrote to stderr so far, to append to a failure message.
-        pub fn stderr_note(&self) -> String {
-            match self.stderr_text().trim_end() {
-                "" => String::new(),
-                text => format!("\n--- {} stderr ---\n{text}", self.name),
-            }
-        }
-    }
-
-    impl Drop for Peer {
-        fn drop(&mut self) {
-            // Both fail harmlessly when the peer has already exited and been waited for.
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-
-    impl Finished {
-        pub fn assert_success(&self) {
-            assert!(
-                self.status.success(),
-                "{} failed ({})\n--- stdout ---\n{}\n--- stderr ---\n{}",
-                self.name,
-                self.status,
-                self.stdout.join("\n"),
-                self.stderr.trim_end()
-            );
-        }
-    }
-
-    /// Has the kernel kill the peer if the thread that started it dies, so that not even a test
-    /// that hangs and is abandoned by `within` leaves a server running after the test process.
-    #[cfg(target_os = "linux")]
-    fn die_with_parent(command: &mut Command) {
-        use std::os::raw::{c_int, c_ulong};
-        use std::os::unix::process::CommandExt;
-
-        extern "C" {
-            fn prctl(option: c_int, ...) -> c_int;
-        }
-        const PR_SET_PDEATHSIG: c_int = 1;
-        const SIGKILL: c_ulong = 9;
-
-        // SAFETY: the closure runs in the forked child before exec and only makes one
-        // async-signal-safe system call, which changes nothing but the child's own settings.
-        unsafe {
-            command.pre_exec(|| {
-                if prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 {
-                    return Err(io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    fn die_with_parent(_command: &mut Command) {}
 }

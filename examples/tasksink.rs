@@ -1,0 +1,86 @@
+//! The guide's task sink: collects the results of one batch of tasks from the workers
+//! (`taskwork`) and prints how long the batch took.
+//!
+//! Usage: `tasksink [PULL_ENDPOINT] [TASKS]` (defaults `tcp://*:5558` and 100).
+//!
+//! It binds a PULL socket (printing `BOUND <endpoint>` first for a wildcard port) and waits
+//! for the ventilator's start signal (`taskvent` sends `0`; whatever comes first counts as
+//! it). The clock starts then. It collects TASKS results, printing on one line `:` for every
+//! tenth and `.` for the others, then prints `Total elapsed time: <N> msec` and exits 0.
+//! It waits for results as long as it takes.
+//!
+//! Bad arguments print a message and the usage, and exit with status 2; any other failure
+//! prints `tasksink: <error>` on stderr and exits with status 1.
+
+use std::error::Error;
+use std::io::{self, Write};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use zmq::{Context, Message, RecvFlags, SocketType};
+
+const USAGE: &str = "tasksink [PULL_ENDPOINT] [TASKS]";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("tasksink: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
+    let args = arguments(2);
+    let endpoint = args.first().map_or("tcp://*:5558", String::as_str);
+    let tasks: u32 = match args.get(1) {
+        None => 100,
+        Some(text) => text
+            .parse()
+            .unwrap_or_else(|_| usage_error(format!("TASKS must be a whole number, not {text:?}"))),
+    };
+
+    let ctx = Context::builder().linger(Some(Duration::ZERO)).build()?;
+    let receiver = ctx.socket(SocketType::Pull)?;
+    receiver.bind(endpoint)?;
+    if endpoint.ends_with(":*") {
+        println!("BOUND {}", receiver.last_endpoint()?);
+    }
+
+    let mut msg = Message::new();
+    // Wait for the start of the batch.
+    receiver.recv(&mut msg, RecvFlags::empty())?;
+    let start = Instant::now();
+
+    let mut stdout = io::stdout();
+    for task in 1..=tasks {
+        receiver.recv(&mut msg, RecvFlags::empty())?;
+        stdout.write_all(if task % 10 == 0 { b":" } else { b"." })?;
+        stdout.flush()?;
+    }
+    println!();
+    println!("Total elapsed time: {} msec", start.elapsed().as_millis());
+    Ok(())
+}
+
+/// The arguments, at most `max` of them; anything else is a usage error.
+fn arguments(max: usize) -> Vec<String> {
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|arg| {
+            arg.into_string()
+                .unwrap_or_else(|arg| usage_error(format!("{arg:?} is not UTF-8")))
+        })
+        .collect();
+    if args.len() > max {
+        usage_error("too many arguments");
+    }
+    args
+}
+
+/// Explains what is wrong with the arguments and exits with status 2.
+fn usage_error(problem: impl std::fmt::Display) -> ! {
+    eprintln!("tasksink: {problem}\nusage: {USAGE}");
+    std::process::exit(2)
+}
