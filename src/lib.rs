@@ -82,6 +82,7 @@ mod message;
 mod multipart;
 mod options;
 mod poll;
+mod proxy;
 mod socket;
 
 use std::ffi::c_int;
@@ -93,6 +94,10 @@ pub use crate::multipart::Multipart;
 pub use crate::poll::{poll, PollEvents, PollItem};
 #[cfg(zmq_draft)]
 pub use crate::poll::{Event, Poller};
+pub use crate::proxy::{
+    proxy, proxy_steerable, Proxy, ProxyCommand, ProxyControl, ProxyCounters, ProxyHandle,
+    ProxyStatistics,
+};
 pub use crate::socket::{RecvFlags, SendFlags, Sendable, Socket, SocketType};
 
 /// The version of the libzmq linked at run time.
