@@ -10,7 +10,6 @@ use std::marker::PhantomData;
 use std::os::raw::{c_int, c_long, c_short};
 #[cfg(unix)]
 use std::os::unix::io::RawFd;
-use std::ptr;
 use std::time::Duration;
 
 use crate::error::{check, Error, Result};
@@ -79,7 +78,7 @@ impl PollItem<'static> {
     pub fn from_fd(fd: RawFd, events: PollEvents) -> PollItem<'static> {
         PollItem {
             raw: sys::zmq_pollitem_t {
-                socket: ptr::null_mut(),
+                socket: std::ptr::null_mut(),
                 fd,
                 events: events.bits(),
                 revents: 0,

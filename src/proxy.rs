@@ -56,9 +56,10 @@ fn proxy_result(rc: std::os::raw::c_int) -> Result<()> {
 /// normal end, not an error. [`proxy_steerable`] and [`Proxy::spawn`] can also be stopped on
 /// command.
 ///
-/// Errors: [`Error::Interrupted`] when a signal interrupts it (call again to go on; nothing
-/// is lost, since a message is forwarded whole or not yet received), and whatever libzmq
-/// reports when forwarding fails (a capture socket that cannot send, for example).
+/// Errors: [`Error::Interrupted`] when a signal interrupts it (call again to go on
+/// forwarding; libzmq does not retry, and a signal that lands in a send that had to block,
+/// halfway through a multipart message, loses that frame), and whatever libzmq reports when
+/// forwarding fails (a capture socket that cannot send, for example).
 ///
 /// `frontend` and `backend` may be the same socket (a ROUTER that routes to its own peers,
 /// say). The proxy sends the copies to `capture` with blocking sends: choose a capture socket
