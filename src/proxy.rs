@@ -1,28 +1,6 @@
 //! Proxies: libzmq's built-in forwarder between a frontend and a backend socket, in this
 //! thread ([`proxy`], [`proxy_steerable`]) or in a thread of its own ([`Proxy::spawn`]).
-//!
-//! # Steering, and what differs between libzmq versions
-//!
-//! A steerable proxy reads commands ([`ProxyCommand`]) from a control socket. libzmq's
-//! handling of them changed between releases, and [`ProxyControl`] and [`ProxyHandle`] follow
-//! the libzmq they run with (`zmq::version()`), so that the same program behaves the same:
-//!
-//! - libzmq 4.3.5 swaps PAUSE and RESUME: its proxy pauses on `RESUME` and resumes on
-//!   `PAUSE` (fixed upstream after the release). On 4.3.5 the helpers send the other word, so
-//!   [`ProxyControl::pause`] pauses.
-//! - libzmq 4.3.5 answers every command with an empty frame, whatever the control socket's
-//!   type; earlier versions never answer PAUSE, RESUME or TERMINATE, and later ones answer
-//!   only on a REP control socket. The helpers wait for, and consume, the answer exactly when
-//!   one comes, so a later STATISTICS reply is never confused with it.
-//! - Without an answer, a command takes effect some time after it was sent: libzmq 4.3.4
-//!   still forwards most messages sent right after a PAUSE. So when no answer comes, the
-//!   helpers follow PAUSE and RESUME with a STATISTICS request and wait for its reply, which
-//!   the proxy sends only after handling the command before it: when [`ProxyControl::pause`]
-//!   returns, the proxy is paused. (Before 4.3.3, where STATISTICS is not used, it is not.)
-//! - libzmq before 4.3.5 counts a multipart message as one message in its statistics, and
-//!   copies each control command to the capture socket; 4.3.5 counts frames and does not.
-//! - libzmq before 4.3.5 aborts the whole process (an assertion) on a command it does not
-//!   know; the typed commands here are the only ones it knows.
+//! What differs between libzmq versions is documented on [`ProxyControl`].
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -184,7 +162,7 @@ impl ProxyStatistics {
     }
 }
 
-/// How the linked libzmq's proxy speaks on its control socket (see the module docs).
+/// How the linked libzmq's proxy speaks on its control socket (see [`ProxyControl`]).
 #[derive(Debug, Clone, Copy)]
 struct Dialect {
     /// libzmq 4.3.5: PAUSE and RESUME are swapped.
@@ -275,10 +253,30 @@ fn exchange(
 /// [`Error::NotSupported`] before, where the proxy never answers a REP request). Any other
 /// type is [`Error::InvalidArgument`].
 ///
-/// The helper knows the quirks of the libzmq it runs with (see the [module docs](self)): on
-/// 4.3.5, whose proxy pauses on `RESUME` and resumes on `PAUSE`, it sends the other word, and
-/// it consumes exactly the answers that come. Commands block as the socket's `SNDTIMEO` and
-/// `RCVTIMEO` allow (for ever by default).
+/// Commands block as the socket's `SNDTIMEO` and `RCVTIMEO` allow (for ever by default).
+///
+/// # What differs between libzmq versions
+///
+/// A steerable proxy reads commands ([`ProxyCommand`]) from a control socket. libzmq's
+/// handling of them changed between releases, and [`ProxyControl`] and [`ProxyHandle`] follow
+/// the libzmq they run with (`zmq::version()`), so that the same program behaves the same:
+///
+/// - libzmq 4.3.5 swaps PAUSE and RESUME: its proxy pauses on `RESUME` and resumes on
+///   `PAUSE` (fixed upstream after the release). On 4.3.5 the helpers send the other word, so
+///   [`ProxyControl::pause`] pauses.
+/// - libzmq 4.3.5 answers every command with an empty frame, whatever the control socket's
+///   type; earlier versions never answer PAUSE, RESUME or TERMINATE, and later ones answer
+///   only on a REP control socket. The helpers wait for, and consume, the answer exactly when
+///   one comes, so a later STATISTICS reply is never confused with it.
+/// - Without an answer, a command takes effect some time after it was sent: libzmq 4.3.4
+///   still forwards most messages sent right after a PAUSE. So when no answer comes, the
+///   helpers follow PAUSE and RESUME with a STATISTICS request and wait for its reply, which
+///   the proxy sends only after handling the command before it: when [`ProxyControl::pause`]
+///   returns, the proxy is paused. (Before 4.3.3, where STATISTICS is not used, it is not.)
+/// - libzmq before 4.3.5 counts a multipart message as one message in its statistics, and
+///   copies each control command to the capture socket; 4.3.5 counts frames and does not.
+/// - libzmq before 4.3.5 aborts the whole process (an assertion) on a command it does not
+///   know; the typed commands here are the only ones it knows.
 ///
 /// ```
 /// use std::thread;
@@ -467,7 +465,9 @@ fn bind_unique(socket: &Socket) -> Result<String> {
 /// Steers and stops a proxy started by [`Proxy::spawn`]; dropping it stops the proxy.
 ///
 /// The handle is `Send`, not `Sync` (it holds the steering end of the control channel, a
-/// socket): move it to another thread if needed, but steer from one thread at a time.
+/// socket): move it to another thread if needed, but steer from one thread at a time. It
+/// steers as [`ProxyControl`] does, with the same care for what differs between libzmq
+/// versions: when [`ProxyHandle::pause`] returns, the proxy is paused.
 ///
 /// Every command waits for the proxy only while its thread runs, so none can hang on a proxy
 /// that has ended (it then fails with [`Error::InvalidState`], or
