@@ -81,6 +81,8 @@ mod error;
 mod message;
 mod multipart;
 mod options;
+mod poll;
+mod proxy;
 mod socket;
 
 use std::ffi::c_int;
@@ -89,6 +91,13 @@ pub use crate::context::{Context, ContextBuilder};
 pub use crate::error::{Error, Result, SendError};
 pub use crate::message::Message;
 pub use crate::multipart::Multipart;
+pub use crate::poll::{poll, PollEvents, PollItem};
+#[cfg(zmq_draft)]
+pub use crate::poll::{Event, Poller};
+pub use crate::proxy::{
+    proxy, proxy_steerable, Proxy, ProxyCommand, ProxyControl, ProxyCounters, ProxyHandle,
+    ProxyStatistics,
+};
 pub use crate::socket::{RecvFlags, SendFlags, Sendable, Socket, SocketType};
 
 /// The version of the libzmq linked at run time.
