@@ -77,18 +77,25 @@ pub use zmq_sys as sys;
 pub struct ReadmeDoctests;
 
 mod context;
+mod curve;
 mod error;
 mod message;
 mod multipart;
 mod options;
+mod poll_events;
 mod socket;
 
 use std::ffi::c_int;
 
 pub use crate::context::{Context, ContextBuilder};
+pub use crate::curve::CurveKey;
 pub use crate::error::{Error, Result, SendError};
 pub use crate::message::Message;
 pub use crate::multipart::Multipart;
+pub use crate::options::{GssapiNameType, Mechanism};
+#[cfg(zmq_draft)]
+pub use crate::options::{NormMode, ReconnectStop, RouterNotify};
+pub use crate::poll_events::PollEvents;
 pub use crate::socket::{RecvFlags, SendFlags, Sendable, Socket, SocketType};
 
 /// The version of the libzmq linked at run time.
