@@ -63,7 +63,7 @@ impl Message {
 
     /// A message of `len` bytes whose content is unspecified until written.
     ///
-    /// Returns [`Error::OutOfMemory`] when libzmq cannot allocate it, never aborts.
+    /// Returns [`Error::OutOfMemory`](crate::Error::OutOfMemory) when libzmq cannot allocate it, never aborts.
     pub fn with_size(len: usize) -> Result<Message> {
         let mut raw = MaybeUninit::<sys::zmq_msg_t>::uninit();
         // SAFETY: plain FFI call; on failure the message is left uninitialised and not used.
