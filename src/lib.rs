@@ -37,8 +37,12 @@
 //!
 //! - [`Context`]: a cheap, cloneable, thread-safe handle; every socket holds one, and the last
 //!   to go terminates libzmq's context. [`Context::shutdown`] wakes every blocked call.
-//! - [`Socket`]: one libzmq socket; `Send`, not `Sync`. Options are typed methods
-//!   (`set_linger`, `rcvhwm`, ...), each documented with the C option it maps to.
+//!   [`ContextBuilder`] sets the context options and default options for every socket.
+//! - [`Socket`]: one libzmq socket; `Send`, not `Sync`. Every socket option of libzmq 4.3.5
+//!   is a typed method (`set_linger`, `rcvhwm`, `set_curve_secretkey`, ...), documented
+//!   with its default and the C option it maps to (search the docs for `ZMQ_LINGER`); a
+//!   read-only option has no setter, a write-only one no getter, a DRAFT one exists only
+//!   with the `draft` feature.
 //! - [`Message`]: one frame, built without copying from owned bytes, received into again
 //!   without allocating ([`Socket::recv`]). [`Multipart`] holds the frames of one message.
 //! - [`Error`]: every failure, with the errno values callers branch on as variants. A failed
@@ -51,7 +55,8 @@
 //! [`Context`] handle and socket are dropped) waits for them, for ever. This is the hang
 //! every ZeroMQ user meets once. Choose a finite linger for a socket
 //! ([`Socket::set_linger`]) or for every socket of a context
-//! ([`ContextBuilder::linger`]), or call [`Context::shutdown`] first.
+//! ([`ContextBuilder::linger`], or any option with [`ContextBuilder::socket_defaults`]), or
+//! call [`Context::shutdown`] first.
 //!
 //! # Where libzmq comes from
 //!
