@@ -11,6 +11,9 @@ use crate::options::millis_to_c;
 use crate::socket::{Socket, SocketType};
 use crate::sys;
 
+/// A hook the context runs on every socket it creates.
+type SocketDefault = Arc<dyn Fn(&Socket) -> Result<()> + Send + Sync>;
+
 /// A libzmq context: a cheap, cloneable handle that is `Send + Sync`.
 ///
 /// Every [`Socket`] holds a clone, so no drop order can terminate a context under a live
@@ -38,10 +41,11 @@ pub struct Context {
 
 struct RawContext {
     ptr: NonNull<c_void>,
-    default_linger: Option<Option<Duration>>,
+    socket_defaults: Vec<SocketDefault>,
 }
 
-// SAFETY: libzmq contexts are thread-safe; every zmq_ctx_* and zmq_socket call may come from any thread.
+// SAFETY: libzmq contexts are thread-safe; every zmq_ctx_* and zmq_socket call may come from
+// any thread. The socket-default hooks are `Send + Sync` by their type.
 unsafe impl Send for RawContext {}
 // SAFETY: as above, concurrent calls on one context are allowed by libzmq.
 unsafe impl Sync for RawContext {}
@@ -76,11 +80,13 @@ impl Context {
 
     /// Creates a socket of the given type on this context.
     ///
-    /// The socket gets the context's default linger if the builder set one.
+    /// The socket gets the builder's socket defaults ([`ContextBuilder::linger`],
+    /// [`ContextBuilder::socket_defaults`]), in the order they were given; if one fails, the
+    /// socket is closed and its error returned.
     pub fn socket(&self, socket_type: SocketType) -> Result<Socket> {
         let socket = Socket::new(self.clone(), socket_type)?;
-        if let Some(linger) = self.inner.default_linger {
-            socket.set_linger(linger)?;
+        for apply in &self.inner.socket_defaults {
+            apply(&socket)?;
         }
         Ok(socket)
     }
@@ -97,38 +103,30 @@ impl Context {
         unsafe { sys::zmq_ctx_shutdown(self.as_ptr()) };
     }
 
-    /// The number of I/O threads.
-    #[doc(alias = "ZMQ_IO_THREADS")]
-    pub fn io_threads(&self) -> Result<i32> {
-        self.get(sys::ZMQ_IO_THREADS)
+    /// The raw `void *` context, for the C API. It stays valid while this handle lives.
+    pub fn as_ptr(&self) -> *mut c_void {
+        self.inner.ptr.as_ptr()
     }
 
-    /// The largest number of sockets the context allows.
-    #[doc(alias = "ZMQ_MAX_SOCKETS")]
-    pub fn max_sockets(&self) -> Result<i32> {
-        self.get(sys::ZMQ_MAX_SOCKETS)
-    }
-
-    /// Whether new sockets use IPv6 as well as IPv4.
-    #[doc(alias = "ZMQ_IPV6")]
-    pub fn ipv6(&self) -> Result<bool> {
-        self.get(sys::ZMQ_IPV6).map(|v| v != 0)
-    }
-
-    /// Whether terminating the context blocks on sockets' linger (libzmq's default, `true`).
-    #[doc(alias = "ZMQ_BLOCKY")]
-    pub fn blocky(&self) -> Result<bool> {
-        self.get(sys::ZMQ_BLOCKY).map(|v| v != 0)
-    }
-
-    fn get(&self, option: c_int) -> Result<i32> {
+    fn get_int(&self, option: c_int) -> Result<c_int> {
         // SAFETY: plain FFI call on a live context.
         check(unsafe { sys::zmq_ctx_get(self.as_ptr(), option) })
     }
 
-    /// The raw `void *` context, for the C API. It stays valid while this handle lives.
-    pub fn as_ptr(&self) -> *mut c_void {
-        self.inner.ptr.as_ptr()
+    /// Reads a text option through `zmq_ctx_get_ext`, which copies the value without a NUL
+    /// terminator and without reporting its length.
+    #[cfg(zmq_draft)]
+    fn get_text(&self, option: c_int) -> Result<String> {
+        // Any size but sizeof(int), which libzmq answers with the value as a number.
+        let mut buf = [0u8; 64];
+        let mut len = buf.len();
+        // SAFETY: a live context; `buf` has room for `len` bytes and libzmq writes at most
+        // that (it refuses a value that does not fit).
+        check(unsafe {
+            sys::zmq_ctx_get_ext(self.as_ptr(), option, buf.as_mut_ptr().cast(), &mut len)
+        })?;
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        String::from_utf8(buf[..end].to_vec()).map_err(Error::InvalidUtf8)
     }
 }
 
@@ -141,94 +139,496 @@ impl fmt::Debug for Context {
     }
 }
 
-/// Builds a [`Context`] with options other than libzmq's defaults.
+/// Builds a [`Context`] with options other than libzmq's defaults, and with defaults for
+/// every socket it creates.
+///
+/// The context options are applied in the order given, before the context has any socket
+/// (libzmq reads most of them only when it starts its threads, at the first socket).
 ///
 /// ```
 /// use std::time::Duration;
 /// let ctx = zmq::Context::builder()
 ///     .io_threads(2)
 ///     .linger(Some(Duration::from_millis(100)))
+///     .socket_defaults(|socket| socket.set_sndhwm(10))
 ///     .build()?;
 /// assert_eq!(ctx.io_threads()?, 2);
 /// let socket = ctx.socket(zmq::SocketType::Push)?;
 /// assert_eq!(socket.linger()?, Some(Duration::from_millis(100)));
+/// assert_eq!(socket.sndhwm()?, 10);
 /// # Ok::<(), zmq::Error>(())
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 #[must_use]
 pub struct ContextBuilder {
-    io_threads: Option<i32>,
-    max_sockets: Option<i32>,
-    ipv6: Option<bool>,
-    blocky: Option<bool>,
+    settings: Vec<(c_int, Setting)>,
     linger: Option<Option<Duration>>,
+    socket_defaults: Vec<SocketDefault>,
 }
 
-impl ContextBuilder {
-    /// The number of I/O threads (default 1; about one per gigabit per second of traffic).
+/// A context option's value, as the builder keeps it until `build`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Setting {
+    Int(c_int),
+    Text(String),
+}
+
+impl fmt::Debug for ContextBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContextBuilder")
+            .field("settings", &self.settings)
+            .field("linger", &self.linger)
+            .field("socket_defaults", &self.socket_defaults.len())
+            .finish()
+    }
+}
+
+/// How a context option's Rust value maps to what the builder keeps and the getter reads.
+trait ContextKind {
+    type Input<'a>;
+    fn setting(value: Self::Input<'_>) -> Setting;
+}
+
+/// `int` context options.
+struct Int;
+
+impl ContextKind for Int {
+    type Input<'a> = i32;
+    fn setting(value: i32) -> Setting {
+        Setting::Int(value)
+    }
+}
+
+impl Int {
+    fn get(ctx: &Context, option: c_int) -> Result<i32> {
+        ctx.get_int(option)
+    }
+}
+
+/// `int` context options that are 0 or 1.
+struct Bool;
+
+impl ContextKind for Bool {
+    type Input<'a> = bool;
+    fn setting(value: bool) -> Setting {
+        Setting::Int(c_int::from(value))
+    }
+}
+
+impl Bool {
+    fn get(ctx: &Context, option: c_int) -> Result<bool> {
+        ctx.get_int(option).map(|v| v != 0)
+    }
+}
+
+/// `int` context options that read -1 for "the operating system's default": `None`.
+/// `zmq_ctx_get` answers -1 for errors too, but the only errors it has are a dead context
+/// (impossible here) and an unknown option (not one of the table's).
+struct IntOrDefault;
+
+impl ContextKind for IntOrDefault {
+    type Input<'a> = i32;
+    fn setting(value: i32) -> Setting {
+        Setting::Int(value)
+    }
+}
+
+impl IntOrDefault {
+    fn get(ctx: &Context, option: c_int) -> Result<Option<i32>> {
+        // SAFETY: plain FFI call on a live context.
+        let value = unsafe { sys::zmq_ctx_get(ctx.as_ptr(), option) };
+        Ok((value != -1).then_some(value))
+    }
+}
+
+/// Text context options.
+struct Text;
+
+impl ContextKind for Text {
+    type Input<'a> = &'a str;
+    fn setting(value: &str) -> Setting {
+        Setting::Text(value.to_owned())
+    }
+}
+
+#[cfg(zmq_draft)]
+impl Text {
+    fn get(ctx: &Context, option: c_int) -> Result<String> {
+        ctx.get_text(option)
+    }
+}
+
+/// The Rust type a context getter returns.
+macro_rules! context_value {
+    (Int) => { i32 };
+    (Bool) => { bool };
+    (IntOrDefault) => { Option<i32> };
+    (Text) => { String };
+}
+
+/// The Rust type a builder method takes.
+macro_rules! context_input {
+    (Int) => {
+        i32
+    };
+    (Bool) => {
+        bool
+    };
+    (IntOrDefault) => {
+        i32
+    };
+    (Text) => {
+        &str
+    };
+}
+
+/// Context options, each declared once: `get name` makes a [`Context`] getter, `builder name`
+/// a [`ContextBuilder`] method. Attributes go on both.
+macro_rules! context_options {
+    ($(
+        $(#[$($attr:tt)*])*
+        $name:ident: $kind:ident $(, get $getter:ident)? $(, builder $setter:ident)?;
+    )*) => {
+        impl Context {$(
+            context_options!(@get [$(#[$($attr)*])*] $name $kind $($getter)?);
+        )*}
+
+        impl ContextBuilder {$(
+            context_options!(@set [$(#[$($attr)*])*] $name $kind $($setter)?);
+        )*}
+    };
+    (@get $attrs:tt $name:ident $kind:ident) => {};
+    (@get [$($attrs:tt)*] $name:ident $kind:ident $getter:ident) => {
+        #[doc = concat!("Reads the context option `", stringify!($name), "`.")]
+        #[doc = ""]
+        $($attrs)*
+        pub fn $getter(&self) -> Result<context_value!($kind)> {
+            $kind::get(self, sys::$name)
+        }
+    };
+    (@set $attrs:tt $name:ident $kind:ident) => {};
+    (@set [$($attrs:tt)*] $name:ident $kind:ident $setter:ident) => {
+        #[doc = concat!("Sets the context option `", stringify!($name), "`.")]
+        #[doc = ""]
+        $($attrs)*
+        pub fn $setter(mut self, value: context_input!($kind)) -> Self {
+            self.settings.push((sys::$name, <$kind as ContextKind>::setting(value)));
+            self
+        }
+    };
+}
+
+context_options! {
+    /// The number of I/O threads: about one per gigabit per second of traffic; 0 for a
+    /// context used only with `inproc`. Default 1.
     #[doc(alias = "ZMQ_IO_THREADS")]
-    pub fn io_threads(mut self, threads: i32) -> Self {
-        self.io_threads = Some(threads);
-        self
-    }
+    ZMQ_IO_THREADS: Int, get io_threads, builder io_threads;
 
-    /// The largest number of sockets (default 1023).
+    /// The largest number of sockets the context allows: 1 to [`Context::socket_limit`]
+    /// (which libzmq itself does not enforce with every poller; the builder does). Default
+    /// 1023.
     #[doc(alias = "ZMQ_MAX_SOCKETS")]
-    pub fn max_sockets(mut self, sockets: i32) -> Self {
-        self.max_sockets = Some(sockets);
-        self
-    }
+    ZMQ_MAX_SOCKETS: Int, get max_sockets, builder max_sockets;
 
-    /// Whether sockets use IPv6 as well as IPv4 (default `false`).
+    /// The largest `MAX_SOCKETS` the builder accepts: the I/O poller's limit where it has
+    /// one, otherwise 65535.
+    #[doc(alias = "ZMQ_SOCKET_LIMIT")]
+    ZMQ_SOCKET_LIMIT: Int, get socket_limit;
+
+    /// The scheduling priority of the context's threads, for the scheduling policy in
+    /// `THREAD_SCHED_POLICY` (1 to 99 for `SCHED_FIFO` and `SCHED_RR` on Linux). Under the
+    /// other policies, a value above 0 asks for the highest nice value (-20) instead.
+    /// Default: the operating system's. Write-only: libzmq gives this option the number of
+    /// `SOCKET_LIMIT`, so reading it would read that.
+    ///
+    /// libzmq applies it in each thread it starts and aborts the process if the system
+    /// refuses; [`ContextBuilder::build`] tries it first on a scratch thread and returns the
+    /// system's refusal as an error instead (`EPERM` for a missing privilege).
+    #[doc(alias = "ZMQ_THREAD_PRIORITY")]
+    ZMQ_THREAD_PRIORITY: Int, builder thread_priority;
+
+    /// The scheduling policy of the context's threads (`SCHED_OTHER`, `SCHED_FIFO`, ... from
+    /// `sched.h`). Reads `None` while left to the operating system (the default). Like
+    /// `THREAD_PRIORITY`, [`ContextBuilder::build`] checks the system accepts it.
+    #[doc(alias = "ZMQ_THREAD_SCHED_POLICY")]
+    ZMQ_THREAD_SCHED_POLICY: IntOrDefault, get thread_sched_policy,
+        builder thread_sched_policy;
+
+    /// The largest message the context's sockets may send, in bytes (0 to `i32::MAX`, the
+    /// default). libzmq 4.3.5 keeps the value but does not enforce it; to limit what peers
+    /// may send, use the socket option [`Socket::set_maxmsgsize`].
+    #[doc(alias = "ZMQ_MAX_MSGSZ")]
+    ZMQ_MAX_MSGSZ: Int, get max_msgsz, builder max_msgsz;
+
+    /// The size of libzmq's `zmq_msg_t` in bytes (64).
+    #[doc(alias = "ZMQ_MSG_T_SIZE")]
+    ZMQ_MSG_T_SIZE: Int, get msg_t_size;
+
+    /// Adds a CPU to the set the context's threads may run on (Linux). Default: an empty
+    /// set, which leaves the threads' affinity alone. [`ContextBuilder::build`] checks the
+    /// system accepts the set (a CPU this process may not use is refused).
+    #[doc(alias = "ZMQ_THREAD_AFFINITY_CPU_ADD")]
+    ZMQ_THREAD_AFFINITY_CPU_ADD: Int, builder thread_affinity_cpu_add;
+
+    /// Removes a CPU added with [`ContextBuilder::thread_affinity_cpu_add`]; removing one that
+    /// is not in the set makes [`ContextBuilder::build`] fail with
+    /// [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_THREAD_AFFINITY_CPU_REMOVE")]
+    ZMQ_THREAD_AFFINITY_CPU_REMOVE: Int, builder thread_affinity_cpu_remove;
+
+    /// The prefix of the names of the context's threads (`<prefix>/ZMQbg/IO/0`, as `top -H`
+    /// shows them; Linux keeps the first 15 bytes): 1 to 16 bytes, no NUL. Default: none.
+    ///
+    /// A libzmq without the DRAFT API takes only a number as the prefix (its stable API
+    /// passes an `int`): there, a prefix that is not a decimal `i32` makes
+    /// [`ContextBuilder::build`] fail with [`Error::NotSupported`].
+    #[doc(alias = "ZMQ_THREAD_NAME_PREFIX")]
+    ZMQ_THREAD_NAME_PREFIX: Text, builder thread_name_prefix;
+
+    /// Whether new sockets use IPv6 as well as IPv4 (each socket can change it with
+    /// [`Socket::set_ipv6`]). Default `false`.
     #[doc(alias = "ZMQ_IPV6")]
-    pub fn ipv6(mut self, enabled: bool) -> Self {
-        self.ipv6 = Some(enabled);
-        self
-    }
+    ZMQ_IPV6: Bool, get ipv6, builder ipv6;
 
     /// Whether terminating the context waits for sockets' linger (default `true`). With
     /// `false`, libzmq gives new sockets a linger of 0.
     #[doc(alias = "ZMQ_BLOCKY")]
-    pub fn blocky(mut self, blocky: bool) -> Self {
-        self.blocky = Some(blocky);
-        self
-    }
+    ZMQ_BLOCKY: Bool, get blocky, builder blocky;
 
+    /// Whether received messages keep the receive buffer they arrived in (zero copy,
+    /// default `true`) or are copied out of it, which can use less memory. DRAFT.
+    #[doc(alias = "ZMQ_ZERO_COPY_RECV")]
+    #[cfg(zmq_draft)]
+    ZMQ_ZERO_COPY_RECV: Bool, get zero_copy_recv, builder zero_copy_recv;
+}
+
+// Reading THREAD_NAME_PREFIX as text needs the DRAFT `zmq_ctx_get_ext` (the stable
+// `zmq_ctx_get` reads it as a number), so its getter is a row of its own.
+context_options! {
+    /// The prefix of the names of the context's threads, as set with
+    /// [`ContextBuilder::thread_name_prefix`]; empty if none. DRAFT (`zmq_ctx_get_ext`).
+    #[doc(alias = "ZMQ_THREAD_NAME_PREFIX")]
+    #[cfg(zmq_draft)]
+    ZMQ_THREAD_NAME_PREFIX: Text, get thread_name_prefix;
+}
+
+impl ContextBuilder {
     /// The linger every socket of this context starts with: how long closing a socket keeps
     /// its unsent messages, `None` for ever (libzmq's default). A finite linger is the usual
     /// way to make sure a program ends even when a peer is gone.
+    ///
+    /// It is applied before the hooks of [`ContextBuilder::socket_defaults`].
     #[doc(alias = "ZMQ_LINGER")]
     pub fn linger(mut self, linger: Option<Duration>) -> Self {
         self.linger = Some(linger);
         self
     }
 
-    /// Creates the context.
+    /// Adds a hook that [`Context::socket`] runs on every new socket, to give it default
+    /// options: any setter of [`Socket`] can be a default. Hooks run in the order they were
+    /// added; if one fails, `Context::socket` returns its error.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = zmq::Context::builder()
+    ///     .socket_defaults(|s| {
+    ///         s.set_sndhwm(10)?;
+    ///         s.set_rcvtimeo(Some(Duration::from_secs(1)))
+    ///     })
+    ///     .build()?;
+    /// let socket = ctx.socket(zmq::SocketType::Dealer)?;
+    /// assert_eq!(socket.sndhwm()?, 10);
+    /// assert_eq!(socket.rcvtimeo()?, Some(Duration::from_secs(1)));
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    pub fn socket_defaults(
+        mut self,
+        apply: impl Fn(&Socket) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.socket_defaults.push(Arc::new(apply));
+        self
+    }
+
+    /// Creates the context and applies the options, in the order they were given.
+    ///
+    /// Fails with the error libzmq reports for an option value it refuses (mostly
+    /// [`Error::InvalidArgument`]), or the system's error for thread scheduling options it
+    /// would refuse.
     pub fn build(self) -> Result<Context> {
+        let mut socket_defaults = Vec::with_capacity(self.socket_defaults.len() + 1);
         if let Some(linger) = self.linger {
             millis_to_c(linger)?;
+            socket_defaults
+                .push(Arc::new(move |socket: &Socket| socket.set_linger(linger)) as SocketDefault);
         }
+        socket_defaults.extend(self.socket_defaults);
+
         // SAFETY: plain FFI call; a null result is checked below.
         let ptr = NonNull::new(unsafe { sys::zmq_ctx_new() }).ok_or_else(Error::last)?;
         // From here on, dropping `ctx` terminates the context, also on an error below.
         let ctx = Context {
             inner: Arc::new(RawContext {
                 ptr,
-                default_linger: self.linger,
+                socket_defaults,
             }),
         };
-        let settings = [
-            (sys::ZMQ_IO_THREADS, self.io_threads),
-            (sys::ZMQ_MAX_SOCKETS, self.max_sockets),
-            (sys::ZMQ_IPV6, self.ipv6.map(c_int::from)),
-            (sys::ZMQ_BLOCKY, self.blocky.map(c_int::from)),
-        ];
-        for (option, value) in settings {
-            if let Some(value) = value {
-                // SAFETY: plain FFI call on the live context created above.
-                check(unsafe { sys::zmq_ctx_set(ctx.as_ptr(), option, value) })?;
-            }
+        for (option, value) in &self.settings {
+            apply_setting(&ctx, *option, value)?;
         }
+        check_thread_scheduling(&self.settings)?;
         Ok(ctx)
     }
+}
+
+fn apply_setting(ctx: &Context, option: c_int, value: &Setting) -> Result<()> {
+    // libzmq sizes an array by MAX_SOCKETS when it starts, and with a poller that has no
+    // limit of its own (epoll) takes any number, up to an int overflow.
+    if let (sys::ZMQ_MAX_SOCKETS, Setting::Int(sockets)) = (option, value) {
+        if *sockets > ctx.socket_limit()? {
+            return Err(Error::InvalidArgument);
+        }
+    }
+    match value {
+        Setting::Int(value) => {
+            // SAFETY: plain FFI call on a live context.
+            check(unsafe { sys::zmq_ctx_set(ctx.as_ptr(), option, *value) }).map(drop)
+        }
+        Setting::Text(text) => set_text(ctx, option, text),
+    }
+}
+
+/// Sets a text option through `zmq_ctx_set_ext` (DRAFT).
+#[cfg(zmq_draft)]
+fn set_text(ctx: &Context, option: c_int, text: &str) -> Result<()> {
+    let value = crate::error::c_string(text)?;
+    // libzmq reads a value of sizeof(int) bytes as a number, so a text of that length goes
+    // with its NUL terminator (which ends the name in C just the same).
+    let bytes = if text.len() == std::mem::size_of::<c_int>() {
+        value.as_bytes_with_nul()
+    } else {
+        value.as_bytes()
+    };
+    // SAFETY: a live context, and `bytes` is readable for its length during the call.
+    check(unsafe { sys::zmq_ctx_set_ext(ctx.as_ptr(), option, bytes.as_ptr().cast(), bytes.len()) })
+        .map(drop)
+}
+
+/// Sets a text option through the stable `zmq_ctx_set`, which takes only numbers.
+#[cfg(not(zmq_draft))]
+fn set_text(ctx: &Context, option: c_int, text: &str) -> Result<()> {
+    match text.parse::<c_int>() {
+        // libzmq turns the number back into text: only a text that survives that is exact.
+        Ok(number) if number.to_string() == text => {
+            // SAFETY: plain FFI call on a live context.
+            check(unsafe { sys::zmq_ctx_set(ctx.as_ptr(), option, number) }).map(drop)
+        }
+        _ => Err(Error::NotSupported),
+    }
+}
+
+/// libzmq applies `THREAD_SCHED_POLICY`, `THREAD_PRIORITY` and the CPU affinity set inside
+/// each thread it starts, and aborts the whole process when the system refuses them. This
+/// makes the same calls on a scratch thread first, so a refusal is an error from `build`.
+#[cfg(unix)]
+fn check_thread_scheduling(settings: &[(c_int, Setting)]) -> Result<()> {
+    use std::collections::BTreeSet;
+
+    let (mut policy, mut priority, mut cpus, mut touched) = (None, None, BTreeSet::new(), false);
+    for (option, value) in settings {
+        let Setting::Int(value) = *value else {
+            continue;
+        };
+        match *option {
+            sys::ZMQ_THREAD_SCHED_POLICY => policy = Some(value),
+            sys::ZMQ_THREAD_PRIORITY => priority = Some(value),
+            sys::ZMQ_THREAD_AFFINITY_CPU_ADD => {
+                cpus.insert(value);
+            }
+            sys::ZMQ_THREAD_AFFINITY_CPU_REMOVE => {
+                cpus.remove(&value);
+            }
+            _ => continue,
+        }
+        touched = true;
+    }
+    if !touched {
+        return Ok(());
+    }
+    let scratch = std::thread::Builder::new()
+        .name("zmq-sched-check".to_owned())
+        .spawn(move || apply_thread_scheduling(policy, priority, &cpus))
+        .map_err(|e| Error::Other(e.raw_os_error().unwrap_or(libc::EAGAIN)))?;
+    // The scratch thread does not panic; if it somehow did, refuse the settings.
+    scratch.join().unwrap_or(Err(Error::InvalidArgument))
+}
+
+#[cfg(not(unix))]
+fn check_thread_scheduling(_settings: &[(c_int, Setting)]) -> Result<()> {
+    Ok(())
+}
+
+/// What libzmq's `thread_t::applySchedulingParameters` does, on the calling thread.
+#[cfg(unix)]
+fn apply_thread_scheduling(
+    policy: Option<c_int>,
+    priority: Option<c_int>,
+    cpus: &std::collections::BTreeSet<c_int>,
+) -> Result<()> {
+    let os_error = |rc: c_int| Err(Error::from_errno(rc));
+    // SAFETY: sched_param is a plain C struct, for which all zeros is a valid value.
+    let mut param: libc::sched_param = unsafe { std::mem::zeroed() };
+    let mut current = 0;
+    // SAFETY: both pointers are to live locals of the right types.
+    let rc = unsafe { libc::pthread_getschedparam(libc::pthread_self(), &mut current, &mut param) };
+    if rc != 0 {
+        return os_error(rc);
+    }
+    let policy = policy.unwrap_or(current);
+    let use_nice = policy != libc::SCHED_FIFO && policy != libc::SCHED_RR;
+    if use_nice {
+        param.sched_priority = 0;
+    } else if let Some(priority) = priority {
+        param.sched_priority = priority;
+    }
+    // SAFETY: `param` is a live, initialised sched_param.
+    let rc = unsafe { libc::pthread_setschedparam(libc::pthread_self(), policy, &param) };
+    if rc != 0 {
+        return os_error(rc);
+    }
+    if use_nice && priority.is_some_and(|p| p > 0) {
+        // SAFETY: plain libc call; on Linux it changes only this scratch thread's nice value.
+        if unsafe { libc::nice(-20) } == -1 {
+            let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+            if errno != 0 {
+                return os_error(errno);
+            }
+        }
+    }
+    #[cfg(target_os = "linux")]
+    if !cpus.is_empty() {
+        // SAFETY: cpu_set_t is a plain bit array, for which all zeros is the empty set.
+        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        let capacity = 8 * std::mem::size_of::<libc::cpu_set_t>();
+        // libzmq's CPU_SET ignores CPUs beyond the set's capacity; so does this.
+        for cpu in cpus.iter().filter_map(|&cpu| usize::try_from(cpu).ok()) {
+            if cpu < capacity {
+                // SAFETY: `cpu` is within the set's bits, checked above.
+                unsafe { libc::CPU_SET(cpu, &mut set) };
+            }
+        }
+        // SAFETY: `set` is a live cpu_set_t of the size given.
+        let rc = unsafe {
+            libc::pthread_setaffinity_np(
+                libc::pthread_self(),
+                std::mem::size_of::<libc::cpu_set_t>(),
+                &set,
+            )
+        };
+        if rc != 0 {
+            return os_error(rc);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = cpus;
+    Ok(())
 }

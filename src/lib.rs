@@ -37,8 +37,12 @@
 //!
 //! - [`Context`]: a cheap, cloneable, thread-safe handle; every socket holds one, and the last
 //!   to go terminates libzmq's context. [`Context::shutdown`] wakes every blocked call.
-//! - [`Socket`]: one libzmq socket; `Send`, not `Sync`. Options are typed methods
-//!   (`set_linger`, `rcvhwm`, ...), each documented with the C option it maps to.
+//!   [`ContextBuilder`] sets the context options and default options for every socket.
+//! - [`Socket`]: one libzmq socket; `Send`, not `Sync`. Every socket option of libzmq 4.3.5
+//!   is a typed method (`set_linger`, `rcvhwm`, `set_curve_secretkey`, ...), documented
+//!   with its default and the C option it maps to (search the docs for `ZMQ_LINGER`); a
+//!   read-only option has no setter, a write-only one no getter, a DRAFT one exists only
+//!   with the `draft` feature.
 //! - [`Message`]: one frame, built without copying from owned bytes, received into again
 //!   without allocating ([`Socket::recv`]). [`Multipart`] holds the frames of one message.
 //! - [`Error`]: every failure, with the errno values callers branch on as variants. A failed
@@ -51,7 +55,8 @@
 //! [`Context`] handle and socket are dropped) waits for them, for ever. This is the hang
 //! every ZeroMQ user meets once. Choose a finite linger for a socket
 //! ([`Socket::set_linger`]) or for every socket of a context
-//! ([`ContextBuilder::linger`]), or call [`Context::shutdown`] first.
+//! ([`ContextBuilder::linger`], or any option with [`ContextBuilder::socket_defaults`]), or
+//! call [`Context::shutdown`] first.
 //!
 //! # Where libzmq comes from
 //!
@@ -77,23 +82,30 @@ pub use zmq_sys as sys;
 pub struct ReadmeDoctests;
 
 mod context;
+mod curve;
 mod error;
 mod message;
 mod multipart;
 mod options;
 mod poll;
+mod poll_events;
 mod proxy;
 mod socket;
 
 use std::ffi::c_int;
 
 pub use crate::context::{Context, ContextBuilder};
+pub use crate::curve::CurveKey;
 pub use crate::error::{Error, Result, SendError};
 pub use crate::message::Message;
 pub use crate::multipart::Multipart;
-pub use crate::poll::{poll, PollEvents, PollItem};
+pub use crate::options::{GssapiNameType, Mechanism};
+#[cfg(zmq_draft)]
+pub use crate::options::{NormMode, ReconnectStop, RouterNotify};
+pub use crate::poll::{poll, PollItem};
 #[cfg(zmq_draft)]
 pub use crate::poll::{Event, Poller};
+pub use crate::poll_events::PollEvents;
 pub use crate::proxy::{
     proxy, proxy_steerable, Proxy, ProxyCommand, ProxyControl, ProxyCounters, ProxyHandle,
     ProxyStatistics,

@@ -2,13 +2,23 @@
 //!
 //! A row names the option, its kind (how its C value maps to a Rust type) and its direction:
 //! `get name` makes a getter, `set name` a setter. A read-only option has no setter and a
-//! write-only option no getter, so using one the wrong way round does not compile.
+//! write-only option no getter, so using one the wrong way round does not compile. Attributes
+//! on a row (its documentation, `#[cfg(zmq_draft)]`, `#[deprecated]`) go on every method the
+//! row makes.
+//!
+//! The table has every socket option of libzmq 4.3.5. Its direction follows libzmq's
+//! `options.cpp`, which answers a few options its manual calls write-only (`CONFLATE`,
+//! `HEARTBEAT_IVL`, ...). An option can still be refused at run time: on a socket type it does
+//! not apply to, or in a libzmq built without what it needs (CURVE, GSSAPI, NORM, VMCI, WSS),
+//! the call fails with [`Error::InvalidArgument`], as libzmq reports it.
 
 use std::mem::size_of;
 use std::os::raw::{c_int, c_void};
 use std::time::Duration;
 
+use crate::curve::CurveKey;
 use crate::error::{check, Error, Result};
+use crate::poll_events::PollEvents;
 use crate::socket::{Socket, SocketType};
 use crate::sys;
 
@@ -29,8 +39,14 @@ pub(crate) trait Set {
 }
 
 fn set_raw(socket: &Socket, option: c_int, value: *const c_void, len: usize) -> Result<()> {
-    // SAFETY: a live socket, and `value` points to `len` readable bytes for the whole call.
+    // SAFETY: a live socket, and `value` points to `len` readable bytes for the whole call
+    // (or is null with `len` 0, which libzmq reads as "no value").
     check(unsafe { sys::zmq_setsockopt(socket.as_ptr(), option, value, len) }).map(drop)
+}
+
+/// Sets a fixed-size option from `T`'s bytes.
+fn set_value<T: Copy>(socket: &Socket, option: c_int, value: T) -> Result<()> {
+    set_raw(socket, option, (&value as *const T).cast(), size_of::<T>())
 }
 
 /// Reads a fixed-size option into `T`, honouring the size libzmq reports it wrote.
@@ -57,7 +73,8 @@ pub(crate) fn get_int(socket: &Socket, option: c_int) -> Result<c_int> {
     get_raw::<c_int>(socket, option)
 }
 
-/// Reads a variable-size option, growing the buffer while libzmq says it is too small.
+/// Reads a variable-size option, growing the buffer while libzmq says it is too small, and
+/// keeps only the bytes libzmq says it wrote.
 pub(crate) fn get_bytes(socket: &Socket, option: c_int, initial: usize) -> Result<Vec<u8>> {
     const LARGEST: usize = 1 << 16;
     let mut capacity = initial;
@@ -77,6 +94,11 @@ pub(crate) fn get_bytes(socket: &Socket, option: c_int, initial: usize) -> Resul
             Err(e) => return Err(e),
         }
     }
+}
+
+/// The error for a value libzmq returned that this crate has no Rust value for.
+pub(crate) fn unknown_value() -> Error {
+    Error::Other(libc::EINVAL)
 }
 
 /// Converts a duration for a millisecond option where -1 means "for ever". Sub-millisecond
@@ -110,12 +132,7 @@ impl Set for Int {
     type Input<'a> = i32;
 
     fn set(socket: &Socket, option: c_int, value: i32) -> Result<()> {
-        set_raw(
-            socket,
-            option,
-            (&value as *const c_int).cast(),
-            size_of::<c_int>(),
-        )
+        set_value::<c_int>(socket, option, value)
     }
 }
 
@@ -138,6 +155,30 @@ impl Set for Bool {
     }
 }
 
+/// `int` options that are -1 (leave it to the operating system: `None`), 0 or 1.
+pub(crate) struct BoolOrDefault;
+
+impl Get for BoolOrDefault {
+    type Value = Option<bool>;
+
+    fn get(socket: &Socket, option: c_int) -> Result<Option<bool>> {
+        match get_int(socket, option)? {
+            -1 => Ok(None),
+            0 => Ok(Some(false)),
+            1 => Ok(Some(true)),
+            _ => Err(unknown_value()),
+        }
+    }
+}
+
+impl Set for BoolOrDefault {
+    type Input<'a> = Option<bool>;
+
+    fn set(socket: &Socket, option: c_int, value: Option<bool>) -> Result<()> {
+        <Int as Set>::set(socket, option, value.map_or(-1, c_int::from))
+    }
+}
+
 /// `int` millisecond options where -1 means infinite (or "never"): `None`.
 pub(crate) struct Millis;
 
@@ -154,6 +195,48 @@ impl Set for Millis {
 
     fn set(socket: &Socket, option: c_int, value: Option<Duration>) -> Result<()> {
         <Int as Set>::set(socket, option, millis_to_c(value)?)
+    }
+}
+
+/// `int` millisecond options that libzmq keeps at 0 or more (0 usually means "off").
+pub(crate) struct Interval;
+
+impl Get for Interval {
+    type Value = Duration;
+
+    fn get(socket: &Socket, option: c_int) -> Result<Duration> {
+        millis_from_c(get_int(socket, option)?).ok_or_else(unknown_value)
+    }
+}
+
+impl Set for Interval {
+    type Input<'a> = Duration;
+
+    fn set(socket: &Socket, option: c_int, value: Duration) -> Result<()> {
+        <Int as Set>::set(socket, option, millis_to_c(Some(value))?)
+    }
+}
+
+/// `int` millisecond options that read -1 until set (libzmq then uses another option's value:
+/// `None`), and can only be set to a duration.
+pub(crate) struct MillisUnset;
+
+impl Get for MillisUnset {
+    type Value = Option<Duration>;
+
+    fn get(socket: &Socket, option: c_int) -> Result<Option<Duration>> {
+        match get_int(socket, option)? {
+            -1 => Ok(None),
+            millis => millis_from_c(millis).map(Some).ok_or_else(unknown_value),
+        }
+    }
+}
+
+impl Set for MillisUnset {
+    type Input<'a> = Duration;
+
+    fn set(socket: &Socket, option: c_int, value: Duration) -> Result<()> {
+        <Interval as Set>::set(socket, option, value)
     }
 }
 
@@ -176,16 +259,41 @@ impl Set for Limit64 {
             None => -1,
             Some(v) => i64::try_from(v).map_err(|_| Error::InvalidArgument)?,
         };
-        set_raw(
-            socket,
-            option,
-            (&raw as *const i64).cast(),
-            size_of::<i64>(),
-        )
+        set_value::<i64>(socket, option, raw)
     }
 }
 
-/// Binary options (routing ids, subscriptions): any bytes, NUL included.
+/// `uint64_t` options (bitmaps, sizes).
+pub(crate) struct U64;
+
+impl Get for U64 {
+    type Value = u64;
+
+    fn get(socket: &Socket, option: c_int) -> Result<u64> {
+        get_raw::<u64>(socket, option)
+    }
+}
+
+impl Set for U64 {
+    type Input<'a> = u64;
+
+    fn set(socket: &Socket, option: c_int, value: u64) -> Result<()> {
+        set_value::<u64>(socket, option, value)
+    }
+}
+
+/// 32-bit unsigned options (`uid_t`, `gid_t`).
+pub(crate) struct U32;
+
+impl Set for U32 {
+    type Input<'a> = u32;
+
+    fn set(socket: &Socket, option: c_int, value: u32) -> Result<()> {
+        set_value::<u32>(socket, option, value)
+    }
+}
+
+/// Binary options (routing ids, subscriptions, messages): any bytes, NUL included.
 pub(crate) struct Bytes;
 
 impl Get for Bytes {
@@ -204,29 +312,9 @@ impl Set for Bytes {
     }
 }
 
-/// The Rust type a getter returns, spelled out so the documentation shows it.
-macro_rules! option_value {
-    (Int) => { i32 };
-    (Bool) => { bool };
-    (Millis) => { Option<Duration> };
-    (Limit64) => { Option<u64> };
-    (Bytes) => { Vec<u8> };
-    (Text) => { String };
-    (Type) => { SocketType };
-}
-
-/// The Rust type a setter takes.
-macro_rules! option_input {
-    (Int) => { i32 };
-    (Bool) => { bool };
-    (Millis) => { Option<Duration> };
-    (Limit64) => { Option<u64> };
-    (Bytes) => { &[u8] };
-    (Text) => { &str };
-}
-
 /// Text options (endpoints, names): NUL-terminated strings in C. A value with a NUL byte
-/// inside is refused rather than cut short.
+/// inside is refused rather than cut short. The empty string is passed as libzmq's "no
+/// value" (a null pointer), which clears the options that can be cleared.
 pub(crate) struct Text;
 
 impl Get for Text {
@@ -248,6 +336,9 @@ impl Set for Text {
         if let Some(position) = value.bytes().position(|b| b == 0) {
             return Err(Error::InteriorNul { position });
         }
+        if value.is_empty() {
+            return set_raw(socket, option, std::ptr::null(), 0);
+        }
         set_raw(socket, option, value.as_ptr().cast(), value.len())
     }
 }
@@ -259,21 +350,293 @@ impl Get for Type {
     type Value = SocketType;
 
     fn get(socket: &Socket, option: c_int) -> Result<SocketType> {
-        SocketType::from_raw(get_int(socket, option)?).ok_or(Error::Other(libc::EINVAL))
+        SocketType::from_raw(get_int(socket, option)?).ok_or_else(unknown_value)
     }
+}
+
+/// The platform's raw file descriptor type, which `ZMQ_FD` reports.
+#[cfg(unix)]
+macro_rules! raw_fd {
+    () => {
+        std::os::fd::RawFd
+    };
+}
+
+/// The platform's raw socket type, which `ZMQ_FD` reports.
+#[cfg(not(unix))]
+macro_rules! raw_fd {
+    () => {
+        crate::sys::zmq_fd_t
+    };
+}
+
+/// The socket's signalling file descriptor (`ZMQ_FD`), read-only.
+pub(crate) struct Fd;
+
+impl Get for Fd {
+    type Value = raw_fd!();
+
+    fn get(socket: &Socket, option: c_int) -> Result<raw_fd!()> {
+        get_raw::<raw_fd!()>(socket, option)
+    }
+}
+
+impl Get for PollEvents {
+    type Value = PollEvents;
+
+    fn get(socket: &Socket, option: c_int) -> Result<PollEvents> {
+        let bits = get_int(socket, option)?;
+        let bits = std::os::raw::c_short::try_from(bits).map_err(|_| unknown_value())?;
+        Ok(PollEvents::from_bits_retain(bits))
+    }
+}
+
+impl Get for CurveKey {
+    type Value = CurveKey;
+
+    /// Reads the 32 binary bytes (libzmq answers in Z85 text for a 41-byte buffer).
+    fn get(socket: &Socket, option: c_int) -> Result<CurveKey> {
+        get_raw::<[u8; 32]>(socket, option).map(CurveKey::from_bytes)
+    }
+}
+
+impl Set for CurveKey {
+    type Input<'a> = &'a CurveKey;
+
+    fn set(socket: &Socket, option: c_int, value: &CurveKey) -> Result<()> {
+        let bytes = value.as_bytes();
+        set_raw(socket, option, bytes.as_ptr().cast(), bytes.len())
+    }
+}
+
+/// An enum over the values of one `int` option.
+macro_rules! int_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($(#[$variant_meta:meta])* $variant:ident = $raw:path,)+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$variant_meta])* $variant,)+
+        }
+
+        impl $name {
+            /// The libzmq constant.
+            pub fn as_raw(self) -> c_int {
+                match self {
+                    $($name::$variant => $raw,)+
+                }
+            }
+
+            /// The value for a libzmq constant, `None` for one this crate does not know.
+            pub fn from_raw(raw: c_int) -> Option<$name> {
+                [$($name::$variant),+].into_iter().find(|v| v.as_raw() == raw)
+            }
+        }
+
+        impl Get for $name {
+            type Value = $name;
+
+            fn get(socket: &Socket, option: c_int) -> Result<$name> {
+                $name::from_raw(get_int(socket, option)?).ok_or_else(unknown_value)
+            }
+        }
+
+        impl Set for $name {
+            type Input<'a> = $name;
+
+            fn set(socket: &Socket, option: c_int, value: $name) -> Result<()> {
+                <Int as Set>::set(socket, option, value.as_raw())
+            }
+        }
+    };
+}
+
+int_enum! {
+    /// The security mechanism of a socket (`ZMQ_MECHANISM`), which setting the PLAIN, CURVE
+    /// or GSSAPI options chooses.
+    pub enum Mechanism {
+        /// `ZMQ_NULL`: no security (the default).
+        Null = sys::ZMQ_NULL,
+        /// `ZMQ_PLAIN`: a clear-text user name and password.
+        Plain = sys::ZMQ_PLAIN,
+        /// `ZMQ_CURVE`: CurveZMQ authentication and encryption.
+        Curve = sys::ZMQ_CURVE,
+        /// `ZMQ_GSSAPI`: Kerberos.
+        Gssapi = sys::ZMQ_GSSAPI,
+    }
+}
+
+int_enum! {
+    /// How a GSSAPI principal name is to be read (`ZMQ_GSSAPI_PRINCIPAL_NAMETYPE`,
+    /// `ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE`).
+    pub enum GssapiNameType {
+        /// `ZMQ_GSSAPI_NT_HOSTBASED`: a host-based service name (the default).
+        HostBased = sys::ZMQ_GSSAPI_NT_HOSTBASED,
+        /// `ZMQ_GSSAPI_NT_USER_NAME`: a local user name.
+        UserName = sys::ZMQ_GSSAPI_NT_USER_NAME,
+        /// `ZMQ_GSSAPI_NT_KRB5_PRINCIPAL`: a Kerberos principal name.
+        Krb5Principal = sys::ZMQ_GSSAPI_NT_KRB5_PRINCIPAL,
+    }
+}
+
+#[cfg(zmq_draft)]
+int_enum! {
+    /// The NORM sender's rate control (`ZMQ_NORM_MODE`, DRAFT).
+    pub enum NormMode {
+        /// `ZMQ_NORM_FIXED`: a fixed rate, set with `ZMQ_RATE`.
+        Fixed = sys::ZMQ_NORM_FIXED,
+        /// `ZMQ_NORM_CC`: TCP-friendly congestion control (the default).
+        Cc = sys::ZMQ_NORM_CC,
+        /// `ZMQ_NORM_CCL`: loss-tolerant congestion control.
+        Ccl = sys::ZMQ_NORM_CCL,
+        /// `ZMQ_NORM_CCE`: congestion control with explicit congestion notification (ECN).
+        Cce = sys::ZMQ_NORM_CCE,
+        /// `ZMQ_NORM_CCE_ECNONLY`: ECN-only congestion control.
+        CceEcnOnly = sys::ZMQ_NORM_CCE_ECNONLY,
+    }
+}
+
+#[cfg(zmq_draft)]
+bitflags::bitflags! {
+    /// Which peer events a ROUTER reports as an empty message after the peer's routing id
+    /// (`ZMQ_ROUTER_NOTIFY`, DRAFT).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct RouterNotify: c_int {
+        /// `ZMQ_NOTIFY_CONNECT`: a peer connected.
+        const CONNECT = sys::ZMQ_NOTIFY_CONNECT;
+        /// `ZMQ_NOTIFY_DISCONNECT`: a peer disconnected.
+        const DISCONNECT = sys::ZMQ_NOTIFY_DISCONNECT;
+    }
+}
+
+#[cfg(zmq_draft)]
+bitflags::bitflags! {
+    /// When a connecting socket stops reconnecting (`ZMQ_RECONNECT_STOP`, DRAFT).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReconnectStop: c_int {
+        /// `ZMQ_RECONNECT_STOP_CONN_REFUSED`: the peer refused the connection (nothing is
+        /// bound there).
+        const CONN_REFUSED = sys::ZMQ_RECONNECT_STOP_CONN_REFUSED;
+        /// `ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED`: the ZMTP handshake failed (the peer does
+        /// not speak ZeroMQ; see `HANDSHAKE_IVL` for how long a handshake may take).
+        const HANDSHAKE_FAILED = sys::ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED;
+        /// `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT`: [`Socket::disconnect`] was called.
+        const AFTER_DISCONNECT = sys::ZMQ_RECONNECT_STOP_AFTER_DISCONNECT;
+    }
+}
+
+/// Bitflags types as `int` options: every bit libzmq reports is kept, known or not.
+macro_rules! int_flags {
+    ($($(#[$attr:meta])* $name:ident;)*) => {$(
+        $(#[$attr])*
+        impl Get for $name {
+            type Value = $name;
+
+            fn get(socket: &Socket, option: c_int) -> Result<$name> {
+                get_int(socket, option).map($name::from_bits_retain)
+            }
+        }
+
+        $(#[$attr])*
+        impl Set for $name {
+            type Input<'a> = $name;
+
+            fn set(socket: &Socket, option: c_int, value: $name) -> Result<()> {
+                <Int as Set>::set(socket, option, value.bits())
+            }
+        }
+    )*};
+}
+
+int_flags! {
+    #[cfg(zmq_draft)]
+    RouterNotify;
+    #[cfg(zmq_draft)]
+    ReconnectStop;
+}
+
+/// The Rust type a getter returns, spelled out so the documentation shows it.
+macro_rules! option_value {
+    (Int) => { i32 };
+    (Bool) => { bool };
+    (BoolOrDefault) => { Option<bool> };
+    (Millis) => { Option<Duration> };
+    (Interval) => { Duration };
+    (MillisUnset) => { Option<Duration> };
+    (Limit64) => { Option<u64> };
+    (U64) => { u64 };
+    (Bytes) => { Vec<u8> };
+    (Text) => { String };
+    (Type) => { SocketType };
+    (Fd) => { raw_fd!() };
+    ($own:ident) => { $own };
+}
+
+/// The Rust type a setter takes.
+macro_rules! option_input {
+    (Int) => { i32 };
+    (Bool) => { bool };
+    (BoolOrDefault) => { Option<bool> };
+    (Millis) => { Option<Duration> };
+    (Interval) => { Duration };
+    (MillisUnset) => { Duration };
+    (Limit64) => { Option<u64> };
+    (U64) => { u64 };
+    (U32) => { u32 };
+    (Bytes) => { &[u8] };
+    (Text) => { &str };
+    (CurveKey) => { &CurveKey };
+    ($own:ident) => { $own };
+}
+
+/// One row of the option table, as the tests that walk it see it.
+#[cfg(test)]
+pub(crate) struct OptionRow {
+    /// The C name, `ZMQ_LINGER`.
+    pub(crate) name: &'static str,
+    /// The C value.
+    pub(crate) raw: c_int,
+    /// The typed getter, its value formatted with `Debug`; `None` for a write-only option.
+    pub(crate) get: Option<fn(&Socket) -> Result<String>>,
+    /// Whether the row has a setter.
+    pub(crate) writable: bool,
 }
 
 macro_rules! socket_options {
     ($(
-        $(#[$attr:meta])*
-        $name:ident: $kind:ident, $($access:ident $method:ident),+;
+        $(#[$($attr:tt)*])*
+        $name:ident: $kind:ident $(, get $getter:ident)? $(, set $setter:ident)?;
     )*) => {
         impl Socket {$(
-            socket_options!(@row [$(#[$attr])*] $name $kind, [$($access $method)+]);
+            socket_options!(
+                @methods [$(#[$($attr)*])*] $name $kind [$($getter)?] [$($setter)?]
+            );
         )*}
+
+        /// Every row of the table (those the build has), for the tests that walk it.
+        #[cfg(test)]
+        #[allow(deprecated)]
+        pub(crate) fn all() -> Vec<OptionRow> {
+            let mut rows = Vec::new();
+            $(
+                socket_options!(@push rows [$(#[$($attr)*])*] [] OptionRow {
+                    name: stringify!($name),
+                    raw: sys::$name,
+                    get: socket_options!(@read_fn $($getter)?),
+                    writable: socket_options!(@is_some $($setter)?),
+                });
+            )*
+            rows
+        }
     };
-    (@row $attrs:tt $name:ident $kind:ident, [$($access:ident $method:ident)+]) => {
-        $(socket_options!(@$access $method $name $kind, $attrs);)+
+    (@methods $attrs:tt $name:ident $kind:ident [$($getter:ident)?] [$($setter:ident)?]) => {
+        $(socket_options!(@get $getter $name $kind, $attrs);)?
+        $(socket_options!(@set $setter $name $kind, $attrs);)?
     };
     (@get $getter:ident $name:ident $kind:ident, [$($attrs:tt)*]) => {
         #[doc = concat!("Reads `", stringify!($name), "`.")]
@@ -291,15 +654,40 @@ macro_rules! socket_options {
             <$kind as Set>::set(self, sys::$name, value)
         }
     };
+    // Pushes a row under the row's `cfg` attributes only (its other attributes are docs).
+    (@push $rows:ident [] [$($cfg:tt)*] $row:expr) => {
+        $($cfg)*
+        $rows.push($row);
+    };
+    (@push $rows:ident [#[cfg $($c:tt)*] $($rest:tt)*] [$($cfg:tt)*] $row:expr) => {
+        socket_options!(@push $rows [$($rest)*] [$($cfg)* #[cfg $($c)*]] $row)
+    };
+    (@push $rows:ident [#[$($other:tt)*] $($rest:tt)*] $cfg:tt $row:expr) => {
+        socket_options!(@push $rows [$($rest)*] $cfg $row)
+    };
+    (@read_fn) => { None };
+    (@read_fn $getter:ident) => {
+        Some(|socket: &Socket| socket.$getter().map(|value| format!("{value:?}")))
+    };
+    (@is_some) => { false };
+    (@is_some $setter:ident) => { true };
 }
 
 socket_options! {
+    // ---- Identity and state -----------------------------------------------------------
+
     /// The socket's type.
     #[doc(alias = "ZMQ_TYPE")]
     ZMQ_TYPE: Type, get socket_type;
 
+    /// Whether the socket may be used from several threads at once: `true` only for the
+    /// DRAFT thread-safe types (SERVER, CLIENT, RADIO, DISH, ...).
+    #[doc(alias = "ZMQ_THREAD_SAFE")]
+    ZMQ_THREAD_SAFE: Bool, get thread_safe;
+
     /// The last endpoint this socket bound or connected to, with wildcards resolved
-    /// (`tcp://127.0.0.1:*` becomes `tcp://127.0.0.1:41235`).
+    /// (`tcp://127.0.0.1:*` becomes `tcp://127.0.0.1:41235`). Empty until the first bind or
+    /// connect.
     #[doc(alias = "ZMQ_LAST_ENDPOINT")]
     ZMQ_LAST_ENDPOINT: Text, get last_endpoint;
 
@@ -308,11 +696,20 @@ socket_options! {
     #[doc(alias = "ZMQ_RCVMORE")]
     ZMQ_RCVMORE: Bool, get rcvmore;
 
-    /// How long a closed socket keeps trying to deliver its unsent messages: `None` for ever
-    /// (default), `Some(Duration::ZERO)` to drop them at once. The context's termination
-    /// waits for it.
-    #[doc(alias = "ZMQ_LINGER")]
-    ZMQ_LINGER: Millis, get linger, set set_linger;
+    /// Whether a receive ([`PollEvents::POLLIN`]) or a send ([`PollEvents::POLLOUT`]) would
+    /// go through now without blocking. Reading it also processes the socket's pending
+    /// commands, so it is how an event loop re-arms after [`Socket::fd`] woke it.
+    #[doc(alias = "ZMQ_EVENTS")]
+    ZMQ_EVENTS: PollEvents, get events;
+
+    /// The file descriptor that becomes readable, edge-triggered, when the socket's
+    /// [`Socket::events`] may have changed: for integrating a socket into another event loop.
+    /// Never read from, write to or close it. Thread-safe (DRAFT) sockets have none and
+    /// answer [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_FD")]
+    ZMQ_FD: Fd, get fd;
+
+    // ---- Queues, timeouts and limits --------------------------------------------------
 
     /// The high-water mark for outgoing messages: how many may queue per peer before sends
     /// block or drop (depending on the socket type). 0 means no limit; default 1000.
@@ -333,14 +730,45 @@ socket_options! {
     #[doc(alias = "ZMQ_SNDTIMEO")]
     ZMQ_SNDTIMEO: Millis, get sndtimeo, set set_sndtimeo;
 
-    /// Subscribes a SUB (or XSUB) socket to messages that start with these bytes; empty
-    /// bytes subscribe to everything. No subscription, no messages.
-    #[doc(alias = "ZMQ_SUBSCRIBE")]
-    ZMQ_SUBSCRIBE: Bytes, set set_subscribe;
+    /// How long a closed socket keeps trying to deliver its unsent messages: `None` for ever
+    /// (default), `Some(Duration::ZERO)` to drop them at once. The context's termination
+    /// waits for it.
+    #[doc(alias = "ZMQ_LINGER")]
+    ZMQ_LINGER: Millis, get linger, set set_linger;
 
-    /// Removes one subscription made with `set_subscribe` with the same bytes.
-    #[doc(alias = "ZMQ_UNSUBSCRIBE")]
-    ZMQ_UNSUBSCRIBE: Bytes, set set_unsubscribe;
+    /// The largest inbound message accepted; a peer sending a larger one is disconnected.
+    /// `None` (default) means no limit.
+    #[doc(alias = "ZMQ_MAXMSGSIZE")]
+    ZMQ_MAXMSGSIZE: Limit64, get maxmsgsize, set set_maxmsgsize;
+
+    /// Keep only the last message: incoming and outgoing queues hold one message, newer ones
+    /// replace it. Not for multipart messages. For PULL, PUSH, SUB, PUB and DEALER; default
+    /// `false`.
+    #[doc(alias = "ZMQ_CONFLATE")]
+    ZMQ_CONFLATE: Bool, get conflate, set set_conflate;
+
+    /// Queue messages only to completed connections, so sends block (or fail) instead of
+    /// queueing for peers that are not there yet. Default `false`.
+    #[doc(alias = "ZMQ_IMMEDIATE")]
+    #[doc(alias = "ZMQ_DELAY_ATTACH_ON_CONNECT")]
+    ZMQ_IMMEDIATE: Bool, get immediate, set set_immediate;
+
+    /// Which I/O threads (a bitmap over the context's threads) serve connections made from
+    /// now on. Default 0: any.
+    #[doc(alias = "ZMQ_AFFINITY")]
+    ZMQ_AFFINITY: U64, get affinity, set set_affinity;
+
+    /// The kernel's send buffer size in bytes (`SO_SNDBUF`); -1 (default) leaves the
+    /// operating system's.
+    #[doc(alias = "ZMQ_SNDBUF")]
+    ZMQ_SNDBUF: Int, get sndbuf, set set_sndbuf;
+
+    /// The kernel's receive buffer size in bytes (`SO_RCVBUF`); -1 (default) leaves the
+    /// operating system's.
+    #[doc(alias = "ZMQ_RCVBUF")]
+    ZMQ_RCVBUF: Int, get rcvbuf, set set_rcvbuf;
+
+    // ---- Connections ------------------------------------------------------------------
 
     /// The identity a ROUTER peer sees for this socket: 1 to 255 bytes, not starting with a
     /// zero byte. Set before connecting. Default: empty (the ROUTER makes one up).
@@ -348,18 +776,546 @@ socket_options! {
     #[doc(alias = "ZMQ_IDENTITY")]
     ZMQ_ROUTING_ID: Bytes, get routing_id, set set_routing_id;
 
-    /// Queue messages only to completed connections, so sends block (or fail) instead of
-    /// queueing for peers that are not there yet. Default `false`.
-    #[doc(alias = "ZMQ_IMMEDIATE")]
-    ZMQ_IMMEDIATE: Bool, get immediate, set set_immediate;
+    /// The routing id (1 to 255 bytes) this ROUTER or STREAM socket gives the peer of its
+    /// next [`Socket::connect`], so it can send to it at once. Applies to that one connect.
+    #[doc(alias = "ZMQ_CONNECT_ROUTING_ID")]
+    #[doc(alias = "ZMQ_CONNECT_RID")]
+    ZMQ_CONNECT_ROUTING_ID: Bytes, set set_connect_routing_id;
 
     /// How long to wait before reconnecting to a lost peer: default 100 ms; `None` means
     /// never reconnect.
     #[doc(alias = "ZMQ_RECONNECT_IVL")]
     ZMQ_RECONNECT_IVL: Millis, get reconnect_ivl, set set_reconnect_ivl;
 
-    /// The largest inbound message accepted; a peer sending a larger one is disconnected.
-    /// `None` (default) means no limit.
-    #[doc(alias = "ZMQ_MAXMSGSIZE")]
-    ZMQ_MAXMSGSIZE: Limit64, get maxmsgsize, set set_maxmsgsize;
+    /// The longest reconnect interval: with a non-zero value, each failed attempt doubles the
+    /// wait, from `RECONNECT_IVL` up to this. Default zero: always wait `RECONNECT_IVL`.
+    #[doc(alias = "ZMQ_RECONNECT_IVL_MAX")]
+    ZMQ_RECONNECT_IVL_MAX: Interval, get reconnect_ivl_max, set set_reconnect_ivl_max;
+
+    /// How long a TCP connect may take before it is abandoned (and retried). Default zero:
+    /// the operating system's timeout.
+    #[doc(alias = "ZMQ_CONNECT_TIMEOUT")]
+    ZMQ_CONNECT_TIMEOUT: Interval, get connect_timeout, set set_connect_timeout;
+
+    /// How long the ZMTP handshake (and security mechanism) may take on a new connection
+    /// before it is closed. Default 30 s; zero means no limit.
+    #[doc(alias = "ZMQ_HANDSHAKE_IVL")]
+    ZMQ_HANDSHAKE_IVL: Interval, get handshake_ivl, set set_handshake_ivl;
+
+    /// How many connections may wait to be accepted by a bound socket (`listen` backlog).
+    /// Default 100.
+    #[doc(alias = "ZMQ_BACKLOG")]
+    ZMQ_BACKLOG: Int, get backlog, set set_backlog;
+
+    /// Use IPv6 as well as IPv4 for TCP (the context's `ipv6` sets the default). Default
+    /// `false`.
+    #[doc(alias = "ZMQ_IPV6")]
+    ZMQ_IPV6: Bool, get ipv6, set set_ipv6;
+
+    /// A listening file descriptor (already bound and listening) that the next
+    /// [`Socket::bind`] uses instead of opening its own, for systemd socket activation.
+    /// Default -1: none.
+    #[doc(alias = "ZMQ_USE_FD")]
+    ZMQ_USE_FD: Int, get use_fd, set set_use_fd;
+
+    /// The network interface connections are bound to (`SO_BINDTODEVICE`, Linux, needs
+    /// `CAP_NET_RAW`): at most 16 bytes; empty (default) for none.
+    #[doc(alias = "ZMQ_BINDTODEVICE")]
+    ZMQ_BINDTODEVICE: Text, get bindtodevice, set set_bindtodevice;
+
+    /// The SOCKS5 proxy to connect through, `host:port`; empty (default) for none.
+    #[doc(alias = "ZMQ_SOCKS_PROXY")]
+    ZMQ_SOCKS_PROXY: Text, get socks_proxy, set set_socks_proxy;
+
+    // ---- Heartbeats -------------------------------------------------------------------
+
+    /// How often to send a ZMTP PING on an idle connection. Default zero: no heartbeats.
+    #[doc(alias = "ZMQ_HEARTBEAT_IVL")]
+    ZMQ_HEARTBEAT_IVL: Interval, get heartbeat_ivl, set set_heartbeat_ivl;
+
+    /// How long the peer should wait for traffic before closing the connection, sent with
+    /// each PING. libzmq keeps it in deciseconds: it rounds down to a tenth of a second, and
+    /// refuses more than 6553.599 s with [`Error::InvalidArgument`]. Default zero: none.
+    #[doc(alias = "ZMQ_HEARTBEAT_TTL")]
+    ZMQ_HEARTBEAT_TTL: Interval, get heartbeat_ttl, set set_heartbeat_ttl;
+
+    /// How long to wait for any traffic after a PING before closing the connection. Reads
+    /// `None` until set, meaning `HEARTBEAT_IVL` is used.
+    #[doc(alias = "ZMQ_HEARTBEAT_TIMEOUT")]
+    ZMQ_HEARTBEAT_TIMEOUT: MillisUnset, get heartbeat_timeout, set set_heartbeat_timeout;
+
+    // ---- TCP --------------------------------------------------------------------------
+
+    /// TCP keep-alive (`SO_KEEPALIVE`): `None` (default) leaves the operating system's
+    /// setting.
+    #[doc(alias = "ZMQ_TCP_KEEPALIVE")]
+    ZMQ_TCP_KEEPALIVE: BoolOrDefault, get tcp_keepalive, set set_tcp_keepalive;
+
+    /// How many unanswered keep-alive probes close a TCP connection (`TCP_KEEPCNT`); -1
+    /// (default) leaves the operating system's.
+    #[doc(alias = "ZMQ_TCP_KEEPALIVE_CNT")]
+    ZMQ_TCP_KEEPALIVE_CNT: Int, get tcp_keepalive_cnt, set set_tcp_keepalive_cnt;
+
+    /// Seconds of idleness before the first keep-alive probe (`TCP_KEEPIDLE`); -1 (default)
+    /// leaves the operating system's.
+    #[doc(alias = "ZMQ_TCP_KEEPALIVE_IDLE")]
+    ZMQ_TCP_KEEPALIVE_IDLE: Int, get tcp_keepalive_idle, set set_tcp_keepalive_idle;
+
+    /// Seconds between keep-alive probes (`TCP_KEEPINTVL`); -1 (default) leaves the operating
+    /// system's.
+    #[doc(alias = "ZMQ_TCP_KEEPALIVE_INTVL")]
+    ZMQ_TCP_KEEPALIVE_INTVL: Int, get tcp_keepalive_intvl, set set_tcp_keepalive_intvl;
+
+    /// How long unacknowledged data may wait before the connection is dropped
+    /// (`TCP_USER_TIMEOUT` on Linux). Default zero: the operating system's.
+    #[doc(alias = "ZMQ_TCP_MAXRT")]
+    ZMQ_TCP_MAXRT: Interval, get tcp_maxrt, set set_tcp_maxrt;
+
+    /// The IP type-of-service (DSCP) byte of outgoing packets. Default 0.
+    #[doc(alias = "ZMQ_TOS")]
+    ZMQ_TOS: Int, get tos, set set_tos;
+
+    // ---- Socket-type behaviour --------------------------------------------------------
+
+    /// Subscribes a SUB (or XSUB) socket to messages that start with these bytes; empty
+    /// bytes subscribe to everything. No subscription, no messages. On an XPUB with
+    /// `XPUB_MANUAL`, adds a subscription for the last subscriber. A PUB refuses it with
+    /// [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_SUBSCRIBE")]
+    ZMQ_SUBSCRIBE: Bytes, set set_subscribe;
+
+    /// Removes one subscription made with `set_subscribe` with the same bytes.
+    #[doc(alias = "ZMQ_UNSUBSCRIBE")]
+    ZMQ_UNSUBSCRIBE: Bytes, set set_unsubscribe;
+
+    /// Makes a ROUTER fail sends to an unknown routing id with [`Error::HostUnreachable`]
+    /// (and block or fail with [`Error::WouldBlock`] at the high-water mark) instead of
+    /// dropping them silently. ROUTER only; default `false`.
+    #[doc(alias = "ZMQ_ROUTER_MANDATORY")]
+    #[doc(alias = "ZMQ_FAIL_UNROUTABLE")]
+    ZMQ_ROUTER_MANDATORY: Bool, set set_router_mandatory;
+
+    /// Lets a new connection with a routing id already in use take it over (the old one is
+    /// disconnected) instead of being refused. ROUTER only; default `false`.
+    #[doc(alias = "ZMQ_ROUTER_HANDOVER")]
+    ZMQ_ROUTER_HANDOVER: Bool, set set_router_handover;
+
+    /// Puts a ROUTER in raw mode, talking plain TCP without ZMTP framing. Deprecated by
+    /// libzmq in favour of the STREAM socket type. ROUTER only; default `false`.
+    #[doc(alias = "ZMQ_ROUTER_RAW")]
+    ZMQ_ROUTER_RAW: Bool, set set_router_raw;
+
+    /// Sends an empty message to each new peer on connect, so a ROUTER peer learns this
+    /// socket's routing id at once. ROUTER, DEALER and REQ; default `false`.
+    #[doc(alias = "ZMQ_PROBE_ROUTER")]
+    ZMQ_PROBE_ROUTER: Bool, set set_probe_router;
+
+    /// Makes a REQ socket tag requests with an id and drop replies that do not match the
+    /// last request. REQ only; default `false`.
+    #[doc(alias = "ZMQ_REQ_CORRELATE")]
+    ZMQ_REQ_CORRELATE: Bool, set set_req_correlate;
+
+    /// Lets a REQ socket send a new request without waiting for the reply to the last one
+    /// (which is then dropped). Usually with `REQ_CORRELATE`. REQ only; default `false`.
+    #[doc(alias = "ZMQ_REQ_RELAXED")]
+    ZMQ_REQ_RELAXED: Bool, set set_req_relaxed;
+
+    /// Makes a STREAM socket deliver an empty message when a peer connects or disconnects.
+    /// STREAM only; default `true`.
+    #[doc(alias = "ZMQ_STREAM_NOTIFY")]
+    ZMQ_STREAM_NOTIFY: Bool, set set_stream_notify;
+
+    /// Makes an XPUB pass every subscription to the application, not only new ones. XPUB
+    /// only; default `false`.
+    #[doc(alias = "ZMQ_XPUB_VERBOSE")]
+    ZMQ_XPUB_VERBOSE: Bool, set set_xpub_verbose;
+
+    /// Like `XPUB_VERBOSE`, and also passes every unsubscription. XPUB only; default `false`.
+    #[doc(alias = "ZMQ_XPUB_VERBOSER")]
+    ZMQ_XPUB_VERBOSER: Bool, set set_xpub_verboser;
+
+    /// Makes sends on an XPUB (or PUB) at the high-water mark fail with
+    /// [`Error::WouldBlock`] instead of dropping the message. Default `false`.
+    #[doc(alias = "ZMQ_XPUB_NODROP")]
+    ZMQ_XPUB_NODROP: Bool, set set_xpub_nodrop;
+
+    /// Leaves an XPUB's subscriptions to the application: it receives them and subscribes
+    /// with `set_subscribe`. XPUB only; default `false`.
+    #[doc(alias = "ZMQ_XPUB_MANUAL")]
+    ZMQ_XPUB_MANUAL: Bool, set set_xpub_manual;
+
+    /// A message an XPUB sends to each new subscriber; empty (default) for none.
+    #[doc(alias = "ZMQ_XPUB_WELCOME_MSG")]
+    ZMQ_XPUB_WELCOME_MSG: Bytes, set set_xpub_welcome_msg;
+
+    /// Inverts subscription matching: PUB and XPUB send to, and SUB receives, what does
+    /// *not* match a subscription. Set on both sides. Default `false`.
+    #[doc(alias = "ZMQ_INVERT_MATCHING")]
+    ZMQ_INVERT_MATCHING: Bool, get invert_matching, set set_invert_matching;
+
+    // ---- Security ---------------------------------------------------------------------
+
+    /// The security mechanism the other security options chose. Default
+    /// [`Mechanism::Null`].
+    #[doc(alias = "ZMQ_MECHANISM")]
+    ZMQ_MECHANISM: Mechanism, get mechanism;
+
+    /// The ZAP domain, which tells the authentication handler which policy applies; empty
+    /// (default) for none. libzmq refuses an empty value with [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_ZAP_DOMAIN")]
+    ZMQ_ZAP_DOMAIN: Text, get zap_domain, set set_zap_domain;
+
+    /// Makes the socket a PLAIN server (`true`) or back to no security (`false`). Default
+    /// `false`.
+    #[doc(alias = "ZMQ_PLAIN_SERVER")]
+    ZMQ_PLAIN_SERVER: Bool, get plain_server, set set_plain_server;
+
+    /// The PLAIN user name a client sends (1 to 255 bytes); setting it makes the socket a
+    /// PLAIN client, setting it empty goes back to no security. Default empty.
+    #[doc(alias = "ZMQ_PLAIN_USERNAME")]
+    ZMQ_PLAIN_USERNAME: Text, get plain_username, set set_plain_username;
+
+    /// The PLAIN password a client sends (1 to 255 bytes); setting it makes the socket a
+    /// PLAIN client, setting it empty goes back to no security. Default empty.
+    #[doc(alias = "ZMQ_PLAIN_PASSWORD")]
+    ZMQ_PLAIN_PASSWORD: Text, get plain_password, set set_plain_password;
+
+    /// Makes the socket a CURVE server (`true`; it also needs its secret key) or back to no
+    /// security. Default `false`. Needs a libzmq with CURVE ([`crate::has`]`("curve")`),
+    /// otherwise [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_CURVE_SERVER")]
+    ZMQ_CURVE_SERVER: Bool, get curve_server, set set_curve_server;
+
+    /// This socket's CURVE public key (a client's, or a server's own); setting it selects
+    /// CURVE. Default all zeros. Needs CURVE, otherwise [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_CURVE_PUBLICKEY")]
+    ZMQ_CURVE_PUBLICKEY: CurveKey, get curve_publickey, set set_curve_publickey;
+
+    /// This socket's CURVE secret key; setting it selects CURVE. Default all zeros. Needs
+    /// CURVE, otherwise [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_CURVE_SECRETKEY")]
+    ZMQ_CURVE_SECRETKEY: CurveKey, get curve_secretkey, set set_curve_secretkey;
+
+    /// The server's public key a CURVE client expects; setting it makes the socket a CURVE
+    /// client. Default all zeros. Needs CURVE, otherwise [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_CURVE_SERVERKEY")]
+    ZMQ_CURVE_SERVERKEY: CurveKey, get curve_serverkey, set set_curve_serverkey;
+
+    /// Makes the socket a GSSAPI (Kerberos) server. Default `false`. Only in a libzmq built
+    /// with GSSAPI ([`crate::has`]`("gssapi")`), otherwise [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_GSSAPI_SERVER")]
+    ZMQ_GSSAPI_SERVER: Bool, get gssapi_server, set set_gssapi_server;
+
+    /// This socket's GSSAPI principal name (1 to 255 bytes); setting it selects GSSAPI.
+    /// Default empty. Only with GSSAPI, otherwise [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_GSSAPI_PRINCIPAL")]
+    ZMQ_GSSAPI_PRINCIPAL: Text, get gssapi_principal, set set_gssapi_principal;
+
+    /// The GSSAPI principal name of the server a client connects to; setting it makes the
+    /// socket a GSSAPI client. Default empty. Only with GSSAPI, otherwise
+    /// [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_GSSAPI_SERVICE_PRINCIPAL")]
+    ZMQ_GSSAPI_SERVICE_PRINCIPAL: Text, get gssapi_service_principal,
+        set set_gssapi_service_principal;
+
+    /// Turns GSSAPI encryption off (authentication only). Default `false`. Only with
+    /// GSSAPI, otherwise [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_GSSAPI_PLAINTEXT")]
+    ZMQ_GSSAPI_PLAINTEXT: Bool, get gssapi_plaintext, set set_gssapi_plaintext;
+
+    /// How `GSSAPI_PRINCIPAL` is to be read. Default [`GssapiNameType::HostBased`]. Only
+    /// with GSSAPI, otherwise [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_GSSAPI_PRINCIPAL_NAMETYPE")]
+    ZMQ_GSSAPI_PRINCIPAL_NAMETYPE: GssapiNameType, get gssapi_principal_nametype,
+        set set_gssapi_principal_nametype;
+
+    /// How `GSSAPI_SERVICE_PRINCIPAL` is to be read. Default [`GssapiNameType::HostBased`].
+    /// Only with GSSAPI, otherwise [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE")]
+    ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE: GssapiNameType,
+        get gssapi_service_principal_nametype, set set_gssapi_service_principal_nametype;
+
+    // ---- Multicast (PGM, NORM) --------------------------------------------------------
+
+    /// The multicast data rate in kilobits per second (more than 0). Default 100.
+    #[doc(alias = "ZMQ_RATE")]
+    ZMQ_RATE: Int, get rate, set set_rate;
+
+    /// How long a multicast receiver can be away and still recover lost data. Default 10 s.
+    #[doc(alias = "ZMQ_RECOVERY_IVL")]
+    ZMQ_RECOVERY_IVL: Interval, get recovery_ivl, set set_recovery_ivl;
+
+    /// The time-to-live (hops) of multicast packets (more than 0). Default 1: the local
+    /// network.
+    #[doc(alias = "ZMQ_MULTICAST_HOPS")]
+    ZMQ_MULTICAST_HOPS: Int, get multicast_hops, set set_multicast_hops;
+
+    /// The largest multicast transport data unit in bytes (more than 0); keep it at or
+    /// below the path MTU. Default 1500.
+    #[doc(alias = "ZMQ_MULTICAST_MAXTPDU")]
+    ZMQ_MULTICAST_MAXTPDU: Int, get multicast_maxtpdu, set set_multicast_maxtpdu;
+
+    // ---- VMCI -------------------------------------------------------------------------
+
+    /// The VMCI transport's buffer size in bytes (default 65546). Only in a libzmq built
+    /// with VMCI ([`crate::has`]`("vmci")`), otherwise [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_VMCI_BUFFER_SIZE")]
+    ZMQ_VMCI_BUFFER_SIZE: U64, set set_vmci_buffer_size;
+
+    /// The VMCI transport's smallest buffer size in bytes (default 128). Only with VMCI,
+    /// otherwise [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_VMCI_BUFFER_MIN_SIZE")]
+    ZMQ_VMCI_BUFFER_MIN_SIZE: U64, set set_vmci_buffer_min_size;
+
+    /// The VMCI transport's largest buffer size in bytes (default 262144). Only with VMCI,
+    /// otherwise [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_VMCI_BUFFER_MAX_SIZE")]
+    ZMQ_VMCI_BUFFER_MAX_SIZE: U64, set set_vmci_buffer_max_size;
+
+    /// How long a VMCI connect may take: `None` (default) for the transport's own limit.
+    /// Only with VMCI, otherwise [`Error::InvalidArgument`].
+    #[doc(alias = "ZMQ_VMCI_CONNECT_TIMEOUT")]
+    ZMQ_VMCI_CONNECT_TIMEOUT: Millis, set set_vmci_connect_timeout;
+
+    // ---- Deprecated -------------------------------------------------------------------
+
+    /// Restricts TCP to IPv4 (`true`, default); the inverse of `IPV6`.
+    #[doc(alias = "ZMQ_IPV4ONLY")]
+    #[deprecated(note = "libzmq deprecates ZMQ_IPV4ONLY: use `ipv6`/`set_ipv6` instead")]
+    ZMQ_IPV4ONLY: Bool, get ipv4only, set set_ipv4only;
+
+    /// Adds an address or network (`192.168.1.0/24`) that TCP connections are accepted
+    /// from; an empty filter removes them all. Default: no filter (all accepted).
+    #[doc(alias = "ZMQ_TCP_ACCEPT_FILTER")]
+    #[deprecated(
+        note = "libzmq deprecates ZMQ_TCP_ACCEPT_FILTER: authenticate with ZAP (ZMQ_ZAP_DOMAIN \
+                and a ZAP handler) instead"
+    )]
+    ZMQ_TCP_ACCEPT_FILTER: Text, set set_tcp_accept_filter;
+
+    /// Adds a process id that IPC connections are accepted from (Linux). Default: no
+    /// filter.
+    #[doc(alias = "ZMQ_IPC_FILTER_PID")]
+    #[deprecated(
+        note = "libzmq deprecates ZMQ_IPC_FILTER_PID: authenticate with ZAP, which sees the \
+                peer's credentials, instead"
+    )]
+    ZMQ_IPC_FILTER_PID: Int, set set_ipc_filter_pid;
+
+    /// Adds a user id that IPC connections are accepted from. Default: no filter.
+    #[doc(alias = "ZMQ_IPC_FILTER_UID")]
+    #[deprecated(
+        note = "libzmq deprecates ZMQ_IPC_FILTER_UID: authenticate with ZAP, which sees the \
+                peer's credentials, instead"
+    )]
+    ZMQ_IPC_FILTER_UID: U32, set set_ipc_filter_uid;
+
+    /// Adds a group id that IPC connections are accepted from. Default: no filter.
+    #[doc(alias = "ZMQ_IPC_FILTER_GID")]
+    #[deprecated(
+        note = "libzmq deprecates ZMQ_IPC_FILTER_GID: authenticate with ZAP, which sees the \
+                peer's credentials, instead"
+    )]
+    ZMQ_IPC_FILTER_GID: U32, set set_ipc_filter_gid;
+
+    // ---- DRAFT ------------------------------------------------------------------------
+
+    /// Makes the ZAP handler refuse connections with an empty ZAP domain, as RFC 27 says.
+    /// Default `false`. DRAFT.
+    #[doc(alias = "ZMQ_ZAP_ENFORCE_DOMAIN")]
+    #[cfg(zmq_draft)]
+    ZMQ_ZAP_ENFORCE_DOMAIN: Bool, get zap_enforce_domain, set set_zap_enforce_domain;
+
+    /// Uses the Windows TCP loopback fast path (`SIO_LOOPBACK_FAST_PATH`); no effect
+    /// elsewhere. Default `false`. DRAFT.
+    #[doc(alias = "ZMQ_LOOPBACK_FASTPATH")]
+    #[cfg(zmq_draft)]
+    ZMQ_LOOPBACK_FASTPATH: Bool, get loopback_fastpath, set set_loopback_fastpath;
+
+    /// Adds an application metadata property, `"X-key:value"`, that peers read from the
+    /// messages of the connection ([`Message::gets`](crate::Message::gets)). The key must start
+    /// with `X-`. DRAFT.
+    #[doc(alias = "ZMQ_METADATA")]
+    #[cfg(zmq_draft)]
+    ZMQ_METADATA: Text, set set_metadata;
+
+    /// Whether UDP multicast sent by a RADIO loops back to the sending host. Default
+    /// `true`. DRAFT.
+    #[doc(alias = "ZMQ_MULTICAST_LOOP")]
+    #[cfg(zmq_draft)]
+    ZMQ_MULTICAST_LOOP: Bool, get multicast_loop, set set_multicast_loop;
+
+    /// Which peer connects and disconnects a ROUTER reports, as an empty message after the
+    /// peer's routing id. ROUTER only (any socket reads it); default empty. DRAFT.
+    #[doc(alias = "ZMQ_ROUTER_NOTIFY")]
+    #[cfg(zmq_draft)]
+    ZMQ_ROUTER_NOTIFY: RouterNotify, get router_notify, set set_router_notify;
+
+    /// Like `XPUB_MANUAL`, and sends the first message after a subscription only to the
+    /// subscriber that sent it (for last-value caches). XPUB only; default `false`. DRAFT.
+    #[doc(alias = "ZMQ_XPUB_MANUAL_LAST_VALUE")]
+    #[cfg(zmq_draft)]
+    ZMQ_XPUB_MANUAL_LAST_VALUE: Bool, set set_xpub_manual_last_value;
+
+    /// The user name for the SOCKS5 proxy (at most 255 bytes); empty (default) for none.
+    /// DRAFT.
+    #[doc(alias = "ZMQ_SOCKS_USERNAME")]
+    #[cfg(zmq_draft)]
+    ZMQ_SOCKS_USERNAME: Text, get socks_username, set set_socks_username;
+
+    /// The password for the SOCKS5 proxy (at most 255 bytes); empty (default) for none.
+    /// DRAFT.
+    #[doc(alias = "ZMQ_SOCKS_PASSWORD")]
+    #[cfg(zmq_draft)]
+    ZMQ_SOCKS_PASSWORD: Text, get socks_password, set set_socks_password;
+
+    /// The most bytes read from the kernel in one system call (more than 0). Default 8192;
+    /// libzmq advises against changing it. DRAFT.
+    #[doc(alias = "ZMQ_IN_BATCH_SIZE")]
+    #[cfg(zmq_draft)]
+    ZMQ_IN_BATCH_SIZE: Int, get in_batch_size, set set_in_batch_size;
+
+    /// The most bytes written to the kernel in one system call (more than 0). Default 8192;
+    /// libzmq advises against changing it. DRAFT.
+    #[doc(alias = "ZMQ_OUT_BATCH_SIZE")]
+    #[cfg(zmq_draft)]
+    ZMQ_OUT_BATCH_SIZE: Int, get out_batch_size, set set_out_batch_size;
+
+    /// The PEM private key of a WSS server. Only in a libzmq built with WSS
+    /// ([`crate::has`]`("WSS")`), otherwise [`Error::InvalidArgument`]. DRAFT.
+    #[doc(alias = "ZMQ_WSS_KEY_PEM")]
+    #[cfg(zmq_draft)]
+    ZMQ_WSS_KEY_PEM: Text, set set_wss_key_pem;
+
+    /// The PEM certificate of a WSS server. Only with WSS, otherwise
+    /// [`Error::InvalidArgument`]. DRAFT.
+    #[doc(alias = "ZMQ_WSS_CERT_PEM")]
+    #[cfg(zmq_draft)]
+    ZMQ_WSS_CERT_PEM: Text, set set_wss_cert_pem;
+
+    /// The PEM certificate a WSS client trusts. Only with WSS, otherwise
+    /// [`Error::InvalidArgument`]. DRAFT.
+    #[doc(alias = "ZMQ_WSS_TRUST_PEM")]
+    #[cfg(zmq_draft)]
+    ZMQ_WSS_TRUST_PEM: Text, set set_wss_trust_pem;
+
+    /// The host name a WSS client checks the server's certificate against. Only with WSS,
+    /// otherwise [`Error::InvalidArgument`]. DRAFT.
+    #[doc(alias = "ZMQ_WSS_HOSTNAME")]
+    #[cfg(zmq_draft)]
+    ZMQ_WSS_HOSTNAME: Text, set set_wss_hostname;
+
+    /// Makes a WSS client trust the system's certificate authorities. Default `false`. Only
+    /// with WSS, otherwise [`Error::InvalidArgument`]. DRAFT.
+    #[doc(alias = "ZMQ_WSS_TRUST_SYSTEM")]
+    #[cfg(zmq_draft)]
+    ZMQ_WSS_TRUST_SYSTEM: Bool, set set_wss_trust_system;
+
+    /// Treats only the first frame of a multipart message as a (un)subscription and the
+    /// rest as data. XPUB and XSUB; default `false`. DRAFT.
+    #[doc(alias = "ZMQ_ONLY_FIRST_SUBSCRIBE")]
+    #[cfg(zmq_draft)]
+    ZMQ_ONLY_FIRST_SUBSCRIBE: Bool, set set_only_first_subscribe;
+
+    /// When a connecting socket gives up reconnecting. Default empty: never. DRAFT.
+    #[doc(alias = "ZMQ_RECONNECT_STOP")]
+    #[cfg(zmq_draft)]
+    ZMQ_RECONNECT_STOP: ReconnectStop, get reconnect_stop, set set_reconnect_stop;
+
+    /// A message sent to every new peer as soon as the connection is up; empty (default)
+    /// for none. ROUTER, DEALER, CLIENT, SERVER and PEER. DRAFT.
+    #[doc(alias = "ZMQ_HELLO_MSG")]
+    #[cfg(zmq_draft)]
+    ZMQ_HELLO_MSG: Bytes, set set_hello_msg;
+
+    /// A message the socket receives, as if from the peer, when a peer disconnects; empty
+    /// (default) for none. ROUTER, SERVER and PEER. DRAFT.
+    #[doc(alias = "ZMQ_DISCONNECT_MSG")]
+    #[cfg(zmq_draft)]
+    ZMQ_DISCONNECT_MSG: Bytes, set set_disconnect_msg;
+
+    /// The protocol priority of outgoing packets (`SO_PRIORITY`; above 6 needs
+    /// `CAP_NET_ADMIN` on Linux). Default 0. DRAFT.
+    #[doc(alias = "ZMQ_PRIORITY")]
+    #[cfg(zmq_draft)]
+    ZMQ_PRIORITY: Int, get priority, set set_priority;
+
+    /// Busy-polls the network device for lower latency at the cost of CPU
+    /// (`SO_BUSY_POLL`). Default `false`. Reading it fails with [`Error::InvalidArgument`]
+    /// in libzmq 4.3.5, whose getter never reports success. DRAFT.
+    #[doc(alias = "ZMQ_BUSY_POLL")]
+    #[cfg(zmq_draft)]
+    ZMQ_BUSY_POLL: Bool, get busy_poll, set set_busy_poll;
+
+    /// A message the socket receives, as if from the peer, when a connection it made drops
+    /// and is re-established; empty (default) for none. DEALER, CLIENT and PEER. DRAFT.
+    #[doc(alias = "ZMQ_HICCUP_MSG")]
+    #[cfg(zmq_draft)]
+    ZMQ_HICCUP_MSG: Bytes, set set_hiccup_msg;
+
+    /// Makes an XSUB pass every unsubscription upstream, not only the last one for each
+    /// topic. XSUB only; default `false`. DRAFT.
+    #[doc(alias = "ZMQ_XSUB_VERBOSE_UNSUBSCRIBE")]
+    #[cfg(zmq_draft)]
+    ZMQ_XSUB_VERBOSE_UNSUBSCRIBE: Bool, set set_xsub_verbose_unsubscribe;
+
+    /// How many topics (prefixes) an XPUB or PUB has received subscriptions for, or an XSUB
+    /// or SUB has subscribed to. Other socket types answer [`Error::InvalidArgument`].
+    /// DRAFT.
+    #[doc(alias = "ZMQ_TOPICS_COUNT")]
+    #[cfg(zmq_draft)]
+    ZMQ_TOPICS_COUNT: Int, get topics_count;
+
+    /// The NORM sender's rate control. Default [`NormMode::Cc`]. Only in a libzmq built with
+    /// NORM ([`crate::has`]`("norm")`), otherwise [`Error::InvalidArgument`]. DRAFT.
+    #[doc(alias = "ZMQ_NORM_MODE")]
+    #[cfg(zmq_draft)]
+    ZMQ_NORM_MODE: NormMode, get norm_mode, set set_norm_mode;
+
+    /// Makes NORM receivers send NACKs by unicast. Default `false`. Only with NORM,
+    /// otherwise [`Error::InvalidArgument`]. DRAFT.
+    #[doc(alias = "ZMQ_NORM_UNICAST_NACK")]
+    #[cfg(zmq_draft)]
+    ZMQ_NORM_UNICAST_NACK: Bool, get norm_unicast_nack, set set_norm_unicast_nack;
+
+    /// The NORM buffer size in kilobytes (more than 0). Default 2048. Only with NORM,
+    /// otherwise [`Error::InvalidArgument`]. DRAFT.
+    #[doc(alias = "ZMQ_NORM_BUFFER_SIZE")]
+    #[cfg(zmq_draft)]
+    ZMQ_NORM_BUFFER_SIZE: Int, get norm_buffer_size, set set_norm_buffer_size;
+
+    /// The NORM segment size in bytes (more than 0; keep it under the MTU). Default 1400.
+    /// Only with NORM, otherwise [`Error::InvalidArgument`]. DRAFT.
+    #[doc(alias = "ZMQ_NORM_SEGMENT_SIZE")]
+    #[cfg(zmq_draft)]
+    ZMQ_NORM_SEGMENT_SIZE: Int, get norm_segment_size, set set_norm_segment_size;
+
+    /// Source segments per NORM FEC block (1 to 255). Default 16. Only with NORM,
+    /// otherwise [`Error::InvalidArgument`]. DRAFT.
+    #[doc(alias = "ZMQ_NORM_BLOCK_SIZE")]
+    #[cfg(zmq_draft)]
+    ZMQ_NORM_BLOCK_SIZE: Int, get norm_block_size, set set_norm_block_size;
+
+    /// Parity segments the NORM sender computes per block (0 to 254). Default 4. Only with
+    /// NORM, otherwise [`Error::InvalidArgument`]. DRAFT.
+    #[doc(alias = "ZMQ_NORM_NUM_PARITY")]
+    #[cfg(zmq_draft)]
+    ZMQ_NORM_NUM_PARITY: Int, get norm_num_parity, set set_norm_num_parity;
+
+    /// Parity segments the NORM sender sends unasked at the end of each block (0 to 254, at
+    /// most `NORM_NUM_PARITY`). Default 0. Only with NORM, otherwise
+    /// [`Error::InvalidArgument`]. DRAFT.
+    #[doc(alias = "ZMQ_NORM_NUM_AUTOPARITY")]
+    #[cfg(zmq_draft)]
+    ZMQ_NORM_NUM_AUTOPARITY: Int, get norm_num_autoparity, set set_norm_num_autoparity;
+
+    /// NORM push mode: a full sender drops its oldest data instead of refusing new
+    /// messages. Default `false`. Only with NORM, otherwise [`Error::InvalidArgument`].
+    /// DRAFT.
+    #[doc(alias = "ZMQ_NORM_PUSH")]
+    #[cfg(zmq_draft)]
+    ZMQ_NORM_PUSH: Bool, get norm_push, set set_norm_push;
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,32 +7,15 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::os::raw::{c_int, c_long, c_short};
+use std::os::raw::{c_int, c_long};
 #[cfg(unix)]
 use std::os::unix::io::RawFd;
 use std::time::Duration;
 
 use crate::error::{check, Error, Result};
+use crate::poll_events::PollEvents;
 use crate::socket::Socket;
 use crate::sys;
-
-bitflags::bitflags! {
-    /// What to wait for, and what happened, on a [`PollItem`] (or a [`Poller`] registration).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-    pub struct PollEvents: c_short {
-        /// `ZMQ_POLLIN`: a message can be received without blocking (for a file descriptor:
-        /// it is readable).
-        const POLLIN = sys::ZMQ_POLLIN as c_short;
-        /// `ZMQ_POLLOUT`: a message can be sent without blocking (for a file descriptor: it
-        /// is writable).
-        const POLLOUT = sys::ZMQ_POLLOUT as c_short;
-        /// `ZMQ_POLLERR`: an error condition on a file descriptor (`POLLERR`, `POLLHUP`,
-        /// `POLLNVAL` of `poll(2)`). libzmq never reports it for a socket.
-        const POLLERR = sys::ZMQ_POLLERR as c_short;
-        /// `ZMQ_POLLPRI`: urgent data on a file descriptor. libzmq ignores it for sockets.
-        const POLLPRI = sys::ZMQ_POLLPRI as c_short;
-    }
-}
 
 /// One entry of a [`poll`] call: a socket or a file descriptor, the events to wait for, and,
 /// after the call, the events that occurred.

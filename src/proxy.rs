@@ -8,7 +8,8 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::poll::{poll, PollEvents};
+use crate::poll::poll;
+use crate::poll_events::PollEvents;
 use crate::socket::{RecvFlags, SendFlags, Socket, SocketType};
 use crate::sys;
 use crate::Version;

@@ -194,38 +194,84 @@ impl Socket {
     fn endpoint_call(
         &self,
         endpoint: &str,
+        any_port: bool,
         call: unsafe extern "C" fn(*mut c_void, *const std::os::raw::c_char) -> c_int,
     ) -> Result<()> {
-        let endpoint = c_string(endpoint)?;
+        let c_endpoint = c_string(endpoint)?;
+        check_ports(endpoint, any_port)?;
         // SAFETY: a live socket and a NUL-terminated string that outlives the call.
-        check(unsafe { call(self.as_ptr(), endpoint.as_ptr()) }).map(drop)
+        check(unsafe { call(self.as_ptr(), c_endpoint.as_ptr()) }).map(drop)
     }
 
     /// Accepts connections on an endpoint: `tcp://127.0.0.1:5555`, `tcp://*:*` (any free
-    /// port, see [`Socket::last_endpoint`]), `ipc:///tmp/socket`, `inproc://name`.
+    /// port, see [`Socket::last_endpoint`] and [`Socket::bind_ephemeral_port`]),
+    /// `ipc:///tmp/socket`, `inproc://name`.
+    ///
+    /// A TCP, WebSocket or UDP port must be `*` or `0` (any free port) or 1 to 65535;
+    /// anything else is [`Error::InvalidArgument`] (libzmq itself would silently take a
+    /// larger number modulo 65536).
     #[doc(alias = "zmq_bind")]
     pub fn bind(&self, endpoint: &str) -> Result<()> {
-        self.endpoint_call(endpoint, sys::zmq_bind)
+        self.endpoint_call(endpoint, true, sys::zmq_bind)
+    }
+
+    /// Binds to any free port of `address`, an endpoint without its port (`tcp://127.0.0.1`,
+    /// `tcp://[::1]`, `tcp://*`, `ws://127.0.0.1/path`), and returns the endpoint bound, with
+    /// the port the operating system chose: `tcp://127.0.0.1:41235`. A wildcard host comes
+    /// back as `0.0.0.0` (or `[::]`).
+    ///
+    /// Only for `tcp`, `ws` and `wss`; another transport, or an address that already has a
+    /// port (IPv6 addresses go in brackets), is [`Error::InvalidArgument`].
+    ///
+    /// ```
+    /// let ctx = zmq::Context::new()?;
+    /// let server = ctx.socket(zmq::SocketType::Rep)?;
+    /// let endpoint = server.bind_ephemeral_port("tcp://127.0.0.1")?;
+    /// assert!(endpoint.starts_with("tcp://127.0.0.1:"));
+    /// let client = ctx.socket(zmq::SocketType::Req)?;
+    /// client.connect(&endpoint)?;
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    #[doc(alias = "bind_to_random_port")]
+    pub fn bind_ephemeral_port(&self, address: &str) -> Result<String> {
+        let (scheme, rest) = address.split_once("://").ok_or(Error::InvalidArgument)?;
+        let (host, path) = match scheme {
+            "tcp" => (rest, ""),
+            "ws" | "wss" => rest.split_at(rest.find('/').unwrap_or(rest.len())),
+            _ => return Err(Error::InvalidArgument),
+        };
+        // A colon outside an IPv6 address's brackets starts a port.
+        let after_brackets = host.rsplit_once(']').map_or(host, |(_, after)| after);
+        if host.is_empty() || after_brackets.contains(':') || host.contains(';') {
+            return Err(Error::InvalidArgument);
+        }
+        self.bind(&format!("{scheme}://{host}:*{path}"))?;
+        self.last_endpoint()
     }
 
     /// Connects to an endpoint. Connecting is asynchronous: it succeeds before the peer is
     /// there, and libzmq keeps reconnecting.
+    ///
+    /// A TCP, WebSocket or UDP port must be 1 to 65535, or [`Error::InvalidArgument`]. A
+    /// TCP source address goes before the peer's, with a `;`:
+    /// `tcp://127.0.0.1:0;127.0.0.1:5555` (the source port may be `*` or `0`: any).
     #[doc(alias = "zmq_connect")]
     pub fn connect(&self, endpoint: &str) -> Result<()> {
-        self.endpoint_call(endpoint, sys::zmq_connect)
+        self.endpoint_call(endpoint, false, sys::zmq_connect)
     }
 
     /// Stops accepting on an endpoint given to [`Socket::bind`] (for a wildcard bind, the
-    /// resolved endpoint from [`Socket::last_endpoint`]).
+    /// resolved endpoint from [`Socket::last_endpoint`]). Ports are checked as in `bind`.
     #[doc(alias = "zmq_unbind")]
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
-        self.endpoint_call(endpoint, sys::zmq_unbind)
+        self.endpoint_call(endpoint, true, sys::zmq_unbind)
     }
 
-    /// Disconnects from an endpoint given to [`Socket::connect`].
+    /// Disconnects from an endpoint given to [`Socket::connect`]. Ports are checked as in
+    /// `connect`.
     #[doc(alias = "zmq_disconnect")]
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
-        self.endpoint_call(endpoint, sys::zmq_disconnect)
+        self.endpoint_call(endpoint, false, sys::zmq_disconnect)
     }
 
     /// Sends one frame.
@@ -377,6 +423,53 @@ impl Socket {
                 return Ok(Multipart::from(frames));
             }
         }
+    }
+}
+
+/// Refuses a TCP, WebSocket or UDP port that is not a number from 1 to 65535 (or, where
+/// `any_port`, `*` or `0`) before libzmq sees it: libzmq reads the port with `atoi` and keeps
+/// it modulo 65536, so `tcp://127.0.0.1:70000` would quietly mean port 4464 and `:-1` port
+/// 65535. Other transports, and addresses libzmq would refuse anyway, pass through.
+fn check_ports(endpoint: &str, any_port: bool) -> Result<()> {
+    let Some((scheme, address)) = endpoint.split_once("://") else {
+        return Ok(());
+    };
+    match scheme {
+        "tcp" => match address.rsplit_once(';') {
+            // A source address: its port may always be "any".
+            Some((source, peer)) => {
+                check_port(source, true)?;
+                check_port(peer, any_port)
+            }
+            None => check_port(address, any_port),
+        },
+        // `ws://host:port/path`.
+        "ws" | "wss" => check_port(address.split('/').next().unwrap_or(address), any_port),
+        // `udp://[interface;]host:port`: the interface has no port.
+        "udp" => check_port(
+            address.rsplit_once(';').map_or(address, |(_, peer)| peer),
+            any_port,
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Checks the port after the last colon of `host:port`, as libzmq finds it.
+fn check_port(host_port: &str, any_port: bool) -> Result<()> {
+    let Some((_, port)) = host_port.rsplit_once(':') else {
+        // No port at all: libzmq refuses that itself.
+        return Ok(());
+    };
+    if any_port && port == "*" {
+        return Ok(());
+    }
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::InvalidArgument);
+    }
+    match port.parse::<u32>() {
+        Ok(1..=65535) => Ok(()),
+        Ok(0) if any_port => Ok(()),
+        _ => Err(Error::InvalidArgument),
     }
 }
 

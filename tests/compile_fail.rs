@@ -1,5 +1,5 @@
-//! What must not compile: sharing a socket between threads, and using an option the wrong
-//! way round.
+//! What must not compile: sharing a socket between threads, using an option the wrong way
+//! round, and DRAFT options without the DRAFT API.
 
 #[test]
 #[cfg_attr(
@@ -9,4 +9,13 @@
 )]
 fn misuse_does_not_compile() {
     trybuild::TestCases::new().compile_fail("tests/compile-fail/*.rs");
+}
+
+#[test]
+#[cfg_attr(
+    any(zmq_vendored, zmq_draft),
+    ignore = "checked in the system-libzmq configuration without the DRAFT API"
+)]
+fn draft_options_need_the_draft_api() {
+    trybuild::TestCases::new().compile_fail("tests/compile-fail/without-draft/*.rs");
 }
