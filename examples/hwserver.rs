@@ -3,18 +3,31 @@
 //!
 //! Usage: `hwserver [ENDPOINT]` (default `tcp://*:5555`). For an endpoint with a wildcard
 //! port (`tcp://127.0.0.1:*`) it first prints `BOUND <endpoint>` with the port chosen.
+//!
+//! Bad arguments print a message and the usage, and exit with status 2; any other failure
+//! prints `hwserver: <error>` on stderr and exits with status 1.
+
+#[path = "support/mod.rs"]
+mod support;
 
 use std::error::Error;
+use std::process::ExitCode;
 
+use support::Args;
 use zmq::{Context, RecvFlags, SendFlags, SocketType};
 
-fn main() -> Result<(), Box<dyn Error>> {
-    let endpoint = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "tcp://*:5555".to_owned());
+const USAGE: &str = "hwserver [ENDPOINT]";
+
+fn main() -> ExitCode {
+    support::run("hwserver", USAGE, 1, run)
+}
+
+fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    let endpoint = args.text_or(0, "tcp://*:5555");
+
     let ctx = Context::new()?;
     let socket = ctx.socket(SocketType::Rep)?;
-    socket.bind(&endpoint)?;
+    socket.bind(endpoint)?;
     if endpoint.ends_with(":*") {
         println!("BOUND {}", socket.last_endpoint()?);
     }

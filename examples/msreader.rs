@@ -15,33 +15,27 @@
 //! Bad arguments print a message and the usage, and exit with status 2; any other failure
 //! prints `msreader: <error>` on stderr and exits with status 1.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::error::Error;
 use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
+use support::Args;
 use zmq::{Context, Message, RecvFlags, Socket, SocketType};
 
 const USAGE: &str = "msreader [PULL_ENDPOINT] [SUB_ENDPOINT] [COUNT]";
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("msreader: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    support::run("msreader", USAGE, 3, run)
 }
 
-fn run() -> Result<(), Box<dyn Error>> {
-    let args = arguments(3);
-    let tasks_endpoint = args.first().map_or("tcp://localhost:5557", String::as_str);
-    let weather_endpoint = args.get(1).map_or("tcp://localhost:5556", String::as_str);
-    let limit: Option<u64> = args.get(2).map(|text| {
-        text.parse()
-            .unwrap_or_else(|_| usage_error(format!("COUNT must be a whole number, not {text:?}")))
-    });
+fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    let tasks_endpoint = args.text_or(0, "tcp://localhost:5557");
+    let weather_endpoint = args.text_or(1, "tcp://localhost:5556");
+    let limit: Option<u64> = args.number(2, "COUNT");
 
     let ctx = Context::builder().linger(Some(Duration::ZERO)).build()?;
     let receiver = ctx.socket(SocketType::Pull)?;
@@ -108,25 +102,4 @@ impl Reader {
         }
         Ok(read)
     }
-}
-
-/// The arguments, at most `max` of them; anything else is a usage error.
-fn arguments(max: usize) -> Vec<String> {
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|arg| {
-            arg.into_string()
-                .unwrap_or_else(|arg| usage_error(format!("{arg:?} is not UTF-8")))
-        })
-        .collect();
-    if args.len() > max {
-        usage_error("too many arguments");
-    }
-    args
-}
-
-/// Explains what is wrong with the arguments and exits with status 2.
-fn usage_error(problem: impl std::fmt::Display) -> ! {
-    eprintln!("msreader: {problem}\nusage: {USAGE}");
-    std::process::exit(2)
 }

@@ -10,34 +10,26 @@
 //! Bad arguments print a message and the usage, and exit with status 2; any other failure
 //! prints `rrclient: <error>` on stderr and exits with status 1.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::error::Error;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use support::Args;
 use zmq::{Context, RecvFlags, SendFlags, SocketType};
 
 const USAGE: &str = "rrclient [ENDPOINT] [COUNT]";
 const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("rrclient: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    support::run("rrclient", USAGE, 2, run)
 }
 
-fn run() -> Result<(), Box<dyn Error>> {
-    let args = arguments(2);
-    let endpoint = args.first().map_or("tcp://localhost:5559", String::as_str);
-    let count: u64 = match args.get(1) {
-        None => 10,
-        Some(text) => text
-            .parse()
-            .unwrap_or_else(|_| usage_error(format!("COUNT must be a whole number, not {text:?}"))),
-    };
+fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    let endpoint = args.text_or(0, "tcp://localhost:5559");
+    let count: u64 = args.number_or(1, "COUNT", 10);
 
     // Do not let an unanswered request keep the process alive at exit.
     let ctx = Context::builder().linger(Some(Duration::ZERO)).build()?;
@@ -56,25 +48,4 @@ fn run() -> Result<(), Box<dyn Error>> {
         }
     }
     Ok(())
-}
-
-/// The arguments, at most `max` of them; anything else is a usage error.
-fn arguments(max: usize) -> Vec<String> {
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|arg| {
-            arg.into_string()
-                .unwrap_or_else(|arg| usage_error(format!("{arg:?} is not UTF-8")))
-        })
-        .collect();
-    if args.len() > max {
-        usage_error("too many arguments");
-    }
-    args
-}
-
-/// Explains what is wrong with the arguments and exits with status 2.
-fn usage_error(problem: impl std::fmt::Display) -> ! {
-    eprintln!("rrclient: {problem}\nusage: {USAGE}");
-    std::process::exit(2)
 }

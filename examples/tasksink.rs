@@ -12,34 +12,26 @@
 //! Bad arguments print a message and the usage, and exit with status 2; any other failure
 //! prints `tasksink: <error>` on stderr and exits with status 1.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::error::Error;
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use support::Args;
 use zmq::{Context, Message, RecvFlags, SocketType};
 
 const USAGE: &str = "tasksink [PULL_ENDPOINT] [TASKS]";
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("tasksink: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    support::run("tasksink", USAGE, 2, run)
 }
 
-fn run() -> Result<(), Box<dyn Error>> {
-    let args = arguments(2);
-    let endpoint = args.first().map_or("tcp://*:5558", String::as_str);
-    let tasks: u32 = match args.get(1) {
-        None => 100,
-        Some(text) => text
-            .parse()
-            .unwrap_or_else(|_| usage_error(format!("TASKS must be a whole number, not {text:?}"))),
-    };
+fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    let endpoint = args.text_or(0, "tcp://*:5558");
+    let tasks: u32 = args.number_or(1, "TASKS", 100);
 
     let ctx = Context::builder().linger(Some(Duration::ZERO)).build()?;
     let receiver = ctx.socket(SocketType::Pull)?;
@@ -62,25 +54,4 @@ fn run() -> Result<(), Box<dyn Error>> {
     println!();
     println!("Total elapsed time: {} msec", start.elapsed().as_millis());
     Ok(())
-}
-
-/// The arguments, at most `max` of them; anything else is a usage error.
-fn arguments(max: usize) -> Vec<String> {
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|arg| {
-            arg.into_string()
-                .unwrap_or_else(|arg| usage_error(format!("{arg:?} is not UTF-8")))
-        })
-        .collect();
-    if args.len() > max {
-        usage_error("too many arguments");
-    }
-    args
-}
-
-/// Explains what is wrong with the arguments and exits with status 2.
-fn usage_error(problem: impl std::fmt::Display) -> ! {
-    eprintln!("tasksink: {problem}\nusage: {USAGE}");
-    std::process::exit(2)
 }

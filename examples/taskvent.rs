@@ -21,36 +21,28 @@
 //! Bad arguments print a message and the usage, and exit with status 2; any other failure
 //! prints `taskvent: <error>` on stderr and exits with status 1.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::error::Error;
 use std::io::{self, BufRead};
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use support::{Args, Rng};
 use zmq::{Context, SendFlags, SocketType};
 
 const USAGE: &str = "taskvent [PUSH_ENDPOINT] [SINK_ENDPOINT] [TASKS]";
 const LINGER: Duration = Duration::from_secs(10);
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("taskvent: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    support::run("taskvent", USAGE, 3, run)
 }
 
-fn run() -> Result<(), Box<dyn Error>> {
-    let args = arguments(3);
-    let workers_endpoint = args.first().map_or("tcp://*:5557", String::as_str);
-    let sink_endpoint = args.get(1).map_or("tcp://localhost:5558", String::as_str);
-    let tasks: u32 = match args.get(2) {
-        None => 100,
-        Some(text) => text
-            .parse()
-            .unwrap_or_else(|_| usage_error(format!("TASKS must be a whole number, not {text:?}"))),
-    };
+fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    let workers_endpoint = args.text_or(0, "tcp://*:5557");
+    let sink_endpoint = args.text_or(1, "tcp://localhost:5558");
+    let tasks: u32 = args.number_or(2, "TASKS", 100);
 
     let ctx = Context::builder().linger(Some(LINGER)).build()?;
     let sender = ctx.socket(SocketType::Push)?;
@@ -77,48 +69,4 @@ fn run() -> Result<(), Box<dyn Error>> {
     }
     println!("Total expected cost: {total_msec} msec");
     Ok(())
-}
-
-/// xorshift64*: small and fast, and plenty for made-up workloads.
-struct Rng(u64);
-
-impl Rng {
-    fn from_clock() -> Rng {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| since.as_nanos() as u64);
-        let pid = u64::from(std::process::id());
-        // Never zero: xorshift would stay at zero for ever.
-        Rng((nanos ^ pid.rotate_left(32)) | 1)
-    }
-
-    /// A number in `0..n`.
-    fn below(&mut self, n: u32) -> u32 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let random = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32;
-        ((random * u64::from(n)) >> 32) as u32
-    }
-}
-
-/// The arguments, at most `max` of them; anything else is a usage error.
-fn arguments(max: usize) -> Vec<String> {
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|arg| {
-            arg.into_string()
-                .unwrap_or_else(|arg| usage_error(format!("{arg:?} is not UTF-8")))
-        })
-        .collect();
-    if args.len() > max {
-        usage_error("too many arguments");
-    }
-    args
-}
-
-/// Explains what is wrong with the arguments and exits with status 2.
-fn usage_error(problem: impl std::fmt::Display) -> ! {
-    eprintln!("taskvent: {problem}\nusage: {USAGE}");
-    std::process::exit(2)
 }

@@ -13,11 +13,15 @@
 //! Bad arguments print a message and the usage, and exit with status 2; any other failure
 //! prints `taskwork: <error>` on stderr and exits with status 1.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::error::Error;
 use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
+use support::Args;
 use zmq::{Context, Message, RecvFlags, SendFlags, SocketType};
 
 const USAGE: &str = "taskwork [PULL_ENDPOINT] [PUSH_ENDPOINT]";
@@ -25,19 +29,12 @@ const USAGE: &str = "taskwork [PULL_ENDPOINT] [PUSH_ENDPOINT]";
 const LINGER: Duration = Duration::from_secs(1);
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("taskwork: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    support::run("taskwork", USAGE, 2, run)
 }
 
-fn run() -> Result<(), Box<dyn Error>> {
-    let args = arguments(2);
-    let tasks_endpoint = args.first().map_or("tcp://localhost:5557", String::as_str);
-    let sink_endpoint = args.get(1).map_or("tcp://localhost:5558", String::as_str);
+fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    let tasks_endpoint = args.text_or(0, "tcp://localhost:5557");
+    let sink_endpoint = args.text_or(1, "tcp://localhost:5558");
 
     let ctx = Context::builder().linger(Some(LINGER)).build()?;
     let receiver = ctx.socket(SocketType::Pull)?;
@@ -58,25 +55,4 @@ fn run() -> Result<(), Box<dyn Error>> {
         }
         sender.send(Message::new(), SendFlags::empty())?;
     }
-}
-
-/// The arguments, at most `max` of them; anything else is a usage error.
-fn arguments(max: usize) -> Vec<String> {
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|arg| {
-            arg.into_string()
-                .unwrap_or_else(|arg| usage_error(format!("{arg:?} is not UTF-8")))
-        })
-        .collect();
-    if args.len() > max {
-        usage_error("too many arguments");
-    }
-    args
-}
-
-/// Explains what is wrong with the arguments and exits with status 2.
-fn usage_error(problem: impl std::fmt::Display) -> ! {
-    eprintln!("taskwork: {problem}\nusage: {USAGE}");
-    std::process::exit(2)
 }

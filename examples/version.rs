@@ -3,10 +3,12 @@
 //!
 //! Usage: `version` (no arguments; any is a usage error, exit 2).
 
+#[path = "support/mod.rs"]
+mod support;
+
+use support::Args;
+
 fn main() {
-    if std::env::args_os().len() > 1 {
-        eprintln!("version: takes no arguments\nusage: version");
-        std::process::exit(2);
-    }
+    Args::parse("version", "version", 0);
     println!("Current 0MQ version is {}", zmq::version());
 }

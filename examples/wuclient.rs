@@ -15,37 +15,27 @@
 //! Bad arguments print a message and the usage, and exit with status 2; any other failure
 //! prints `wuclient: <error>` on stderr and exits with status 1.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::error::Error;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use support::Args;
 use zmq::{Context, Message, RecvFlags, SocketType};
 
 const USAGE: &str = "wuclient [ENDPOINT] [ZIPCODE]";
 const UPDATES: i64 = 100;
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("wuclient: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    support::run("wuclient", USAGE, 2, run)
 }
 
-fn run() -> Result<(), Box<dyn Error>> {
-    let args = arguments(2);
-    let endpoint = args.first().map_or("tcp://localhost:5556", String::as_str);
-    let zipcode = match args.get(1) {
-        None => "10001".to_owned(),
-        Some(text) => match text.parse::<u32>() {
-            Ok(n @ 0..=99_999) => format!("{n:05}"),
-            _ => usage_error(format!(
-                "ZIPCODE must be a whole number from 0 to 99999, not {text:?}"
-            )),
-        },
-    };
+fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    let endpoint = args.text_or(0, "tcp://localhost:5556");
+    let zipcode: u32 = args.number_in(1, "ZIPCODE", 0..=99_999, 10_001);
+    let zipcode = format!("{zipcode:05}");
 
     let ctx = Context::builder().linger(Some(Duration::ZERO)).build()?;
     let subscriber = ctx.socket(SocketType::Sub)?;
@@ -79,25 +69,4 @@ fn temperature(update: &[u8], zipcode: &str) -> Result<i64, String> {
     }
     humidity.parse::<i64>().map_err(|_| malformed())?;
     temperature.parse().map_err(|_| malformed())
-}
-
-/// The arguments, at most `max` of them; anything else is a usage error.
-fn arguments(max: usize) -> Vec<String> {
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|arg| {
-            arg.into_string()
-                .unwrap_or_else(|arg| usage_error(format!("{arg:?} is not UTF-8")))
-        })
-        .collect();
-    if args.len() > max {
-        usage_error("too many arguments");
-    }
-    args
-}
-
-/// Explains what is wrong with the arguments and exits with status 2.
-fn usage_error(problem: impl std::fmt::Display) -> ! {
-    eprintln!("wuclient: {problem}\nusage: {USAGE}");
-    std::process::exit(2)
 }

@@ -1,0 +1,143 @@
+//! What the guide's examples share: reading their arguments, the usage error for bad ones,
+//! how a failure is reported, and a small random number generator.
+//!
+//! Each example takes it in with `#[path = "support/mod.rs"] mod support;`. Cargo builds every
+//! `examples/*.rs` as an example, but not this folder, which has no `main.rs`.
+//!
+//! The conventions, the same for every example: bad arguments print `<name>: <problem>` and
+//! `usage: <usage>` on stderr and exit with status 2; any other failure prints
+//! `<name>: <error>` on stderr and exits with status 1.
+
+// Each example uses only some of these helpers.
+#![allow(dead_code)]
+
+use std::error::Error;
+use std::fmt::Display;
+use std::ops::RangeInclusive;
+use std::process::ExitCode;
+use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Runs example `name`: reads its arguments (see [`Args::parse`]) and hands them to `body`.
+/// Status 0 when `body` returns `Ok`; otherwise `<name>: <error>` on stderr (the error's
+/// `Display`, not its `Debug`) and status 1.
+pub fn run(
+    name: &'static str,
+    usage: &'static str,
+    max: usize,
+    body: impl FnOnce(Args) -> Result<(), Box<dyn Error>>,
+) -> ExitCode {
+    match body(Args::parse(name, usage, max)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{name}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// An example's command-line arguments, all UTF-8 and no more than it takes.
+pub struct Args {
+    name: &'static str,
+    usage: &'static str,
+    values: Vec<String>,
+}
+
+impl Args {
+    /// Reads the arguments of example `name`, whose usage line is `usage`. An argument that is
+    /// not UTF-8, or more than `max` of them, is a usage error.
+    pub fn parse(name: &'static str, usage: &'static str, max: usize) -> Args {
+        let mut args = Args {
+            name,
+            usage,
+            values: Vec::new(),
+        };
+        for arg in std::env::args_os().skip(1) {
+            match arg.into_string() {
+                Ok(text) => args.values.push(text),
+                Err(arg) => args.usage_error(format!("{arg:?} is not UTF-8")),
+            }
+        }
+        if args.values.len() > max {
+            args.usage_error(if max == 0 {
+                "takes no arguments"
+            } else {
+                "too many arguments"
+            });
+        }
+        args
+    }
+
+    /// The argument at `index` (from 0), if it was given.
+    pub fn text(&self, index: usize) -> Option<&str> {
+        self.values.get(index).map(String::as_str)
+    }
+
+    /// The argument at `index`, or `default` when it was not given.
+    pub fn text_or<'a>(&'a self, index: usize, default: &'a str) -> &'a str {
+        self.text(index).unwrap_or(default)
+    }
+
+    /// The whole number at `index`, if it was given; anything else there is a usage error
+    /// that calls it `what`.
+    pub fn number<T: FromStr>(&self, index: usize, what: &str) -> Option<T> {
+        let text = self.text(index)?;
+        let number = text.parse().unwrap_or_else(|_| {
+            self.usage_error(format!("{what} must be a whole number, not {text:?}"))
+        });
+        Some(number)
+    }
+
+    /// The whole number at `index`, or `default` when it was not given.
+    pub fn number_or<T: FromStr>(&self, index: usize, what: &str, default: T) -> T {
+        self.number(index, what).unwrap_or(default)
+    }
+
+    /// The whole number at `index` within `range`, or `default` when it was not given.
+    pub fn number_in<T>(&self, index: usize, what: &str, range: RangeInclusive<T>, default: T) -> T
+    where
+        T: FromStr + PartialOrd + Display,
+    {
+        let Some(text) = self.text(index) else {
+            return default;
+        };
+        match text.parse() {
+            Ok(number) if range.contains(&number) => number,
+            _ => self.usage_error(format!(
+                "{what} must be a whole number from {} to {}, not {text:?}",
+                range.start(),
+                range.end()
+            )),
+        }
+    }
+
+    /// Explains what is wrong with the arguments and exits with status 2.
+    pub fn usage_error(&self, problem: impl Display) -> ! {
+        eprintln!("{}: {problem}\nusage: {}", self.name, self.usage);
+        std::process::exit(2)
+    }
+}
+
+/// xorshift64*: small and fast, and plenty for made-up workloads and weather.
+pub struct Rng(u64);
+
+impl Rng {
+    /// Seeded from the clock and the process id, so that each run differs.
+    pub fn from_clock() -> Rng {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos() as u64);
+        let pid = u64::from(std::process::id());
+        // Never zero: xorshift would stay at zero for ever.
+        Rng((nanos ^ pid.rotate_left(32)) | 1)
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: u32) -> u32 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        let random = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32;
+        ((random * u64::from(n)) >> 32) as u32
+    }
+}
