@@ -27,10 +27,7 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
 
     let ctx = Context::new()?;
     let socket = ctx.socket(SocketType::Rep)?;
-    socket.bind(endpoint)?;
-    if endpoint.ends_with(":*") {
-        println!("BOUND {}", socket.last_endpoint()?);
-    }
+    support::bind(&socket, endpoint)?;
 
     let mut request = zmq::Message::new();
     loop {

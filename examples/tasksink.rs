@@ -35,10 +35,7 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
 
     let ctx = Context::builder().linger(Some(Duration::ZERO)).build()?;
     let receiver = ctx.socket(SocketType::Pull)?;
-    receiver.bind(endpoint)?;
-    if endpoint.ends_with(":*") {
-        println!("BOUND {}", receiver.last_endpoint()?);
-    }
+    support::bind(&receiver, endpoint)?;
 
     let mut msg = Message::new();
     // Wait for the start of the batch.

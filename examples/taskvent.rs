@@ -46,10 +46,7 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
 
     let ctx = Context::builder().linger(Some(LINGER)).build()?;
     let sender = ctx.socket(SocketType::Push)?;
-    sender.bind(workers_endpoint)?;
-    if workers_endpoint.ends_with(":*") {
-        println!("BOUND {}", sender.last_endpoint()?);
-    }
+    support::bind(&sender, workers_endpoint)?;
     let sink = ctx.socket(SocketType::Push)?;
     sink.connect(sink_endpoint)?;
 

@@ -39,10 +39,7 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
 
     let ctx = Context::builder().linger(Some(Duration::ZERO)).build()?;
     let publisher = ctx.socket(SocketType::Pub)?;
-    publisher.bind(endpoint)?;
-    if endpoint.ends_with(":*") {
-        println!("BOUND {}", publisher.last_endpoint()?);
-    }
+    support::bind(&publisher, endpoint)?;
 
     let mut rng = Rng::from_clock();
     // One buffer for every update: libzmq copies it on send.

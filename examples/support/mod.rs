@@ -6,7 +6,9 @@
 //!
 //! The conventions, the same for every example: bad arguments print `<name>: <problem>` and
 //! `usage: <usage>` on stderr and exit with status 2; any other failure prints
-//! `<name>: <error>` on stderr and exits with status 1.
+//! `<name>: <error>` on stderr and exits with status 1. An example that binds an endpoint with
+//! a wildcard port (`tcp://127.0.0.1:*`) prints `BOUND <endpoint>` with the port chosen (see
+//! [`bind`]), so that a script or test can connect to it.
 
 // Each example uses only some of these helpers.
 #![allow(dead_code)]
@@ -34,6 +36,16 @@ pub fn run(
             ExitCode::FAILURE
         }
     }
+}
+
+/// Binds `socket` to `endpoint`; for a wildcard port (`...:*`) also prints
+/// `BOUND <endpoint>` with the port libzmq chose, once the socket is bound.
+pub fn bind(socket: &zmq::Socket, endpoint: &str) -> zmq::Result<()> {
+    socket.bind(endpoint)?;
+    if endpoint.ends_with(":*") {
+        println!("BOUND {}", socket.last_endpoint()?);
+    }
+    Ok(())
 }
 
 /// An example's command-line arguments, all UTF-8 and no more than it takes.
