@@ -24,7 +24,7 @@ use std::thread;
 use std::time::Duration;
 
 use support::Args;
-use zmq::{Context, Message, RecvFlags, Socket, SocketType};
+use zmq::{Context, Message, RecvFlags, Socket};
 
 const USAGE: &str = "msreader [PULL_ENDPOINT] [SUB_ENDPOINT] [COUNT]";
 
@@ -33,16 +33,10 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<(), Box<dyn Error>> {
-    let tasks_endpoint = args.text_or(0, "tcp://localhost:5557");
-    let weather_endpoint = args.text_or(1, "tcp://localhost:5556");
     let limit: Option<u64> = args.number(2, "COUNT");
 
     let ctx = Context::builder().linger(Some(Duration::ZERO)).build()?;
-    let receiver = ctx.socket(SocketType::Pull)?;
-    receiver.connect(tasks_endpoint)?;
-    let subscriber = ctx.socket(SocketType::Sub)?;
-    subscriber.connect(weather_endpoint)?;
-    subscriber.set_subscribe(b"10001 ")?;
+    let (receiver, subscriber) = support::reader_sockets(&ctx, &args)?;
 
     let mut reader = Reader {
         msg: Message::new(),
@@ -61,12 +55,7 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
             thread::sleep(Duration::from_millis(1));
         }
     }
-    println!(
-        "Read {} messages: {} tasks, {} weather updates",
-        reader.tasks + reader.updates,
-        reader.tasks,
-        reader.updates
-    );
+    support::print_read_totals(reader.tasks, reader.updates);
     Ok(())
 }
 

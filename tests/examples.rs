@@ -290,52 +290,63 @@ fn taskvent_starts_at_end_of_input_and_an_empty_batch_finishes() {
 /// COUNT messages.
 #[test]
 fn msreader_reads_tasks_and_weather_until_its_count() {
-    within(|| {
-        let ctx = common::context();
-        let (push, tasks_endpoint) = bound(&ctx, SocketType::Push);
-        push.set_sndtimeo(Some(STEP_TIMEOUT)).expect("set SNDTIMEO");
-        let (xpub, weather_endpoint) = bound(&ctx, SocketType::XPub);
-        let reader = Peer::spawn(
-            "msreader",
-            example("msreader"),
-            [tasks_endpoint.as_str(), weather_endpoint.as_str(), "10"],
-        );
+    within(|| reads_tasks_and_weather_until_its_count("msreader"));
+}
 
-        assert_eq!(subscription(&xpub), "10001 ", "msreader's subscription");
-        for i in 1..=5 {
-            // A PUSH waits for msreader to connect before it sends the first task.
-            push.send(format!("{i}"), SendFlags::empty())
-                .unwrap_or_else(|e| panic!("send a task: {e}{}", reader.stderr_note()));
-            for update in [format!("10002 {i} 10"), format!("10001 {i} 20")] {
-                xpub.send(update, SendFlags::empty()).expect("publish");
-            }
+/// mspoller polls where msreader loops, and prints the same.
+#[test]
+fn mspoller_reads_tasks_and_weather_until_its_count() {
+    within(|| reads_tasks_and_weather_until_its_count("mspoller"));
+}
+
+/// Feeds `name` (msreader or mspoller) five tasks and ten weather updates, five of them for
+/// zipcode 10001, and checks that it printed the tasks and those five updates and stopped at
+/// its COUNT of 10.
+fn reads_tasks_and_weather_until_its_count(name: &'static str) {
+    let ctx = common::context();
+    let (push, tasks_endpoint) = bound(&ctx, SocketType::Push);
+    push.set_sndtimeo(Some(STEP_TIMEOUT)).expect("set SNDTIMEO");
+    let (xpub, weather_endpoint) = bound(&ctx, SocketType::XPub);
+    let reader = Peer::spawn(
+        name,
+        example(name),
+        [tasks_endpoint.as_str(), weather_endpoint.as_str(), "10"],
+    );
+
+    assert_eq!(subscription(&xpub), "10001 ", "{name}'s subscription");
+    for i in 1..=5 {
+        // A PUSH waits for the reader to connect before it sends the first task.
+        push.send(format!("{i}"), SendFlags::empty())
+            .unwrap_or_else(|e| panic!("send a task: {e}{}", reader.stderr_note()));
+        for update in [format!("10002 {i} 10"), format!("10001 {i} 20")] {
+            xpub.send(update, SendFlags::empty()).expect("publish");
         }
+    }
 
-        let reader = reader.finish();
-        reader.assert_success();
-        let (tasks, others): (Vec<&str>, Vec<&str>) = reader
-            .stdout
-            .iter()
-            .map(String::as_str)
-            .partition(|line| line.starts_with("task "));
-        assert_eq!(tasks, ["task 1", "task 2", "task 3", "task 4", "task 5"]);
-        assert_eq!(
-            others,
-            [
-                "weather 10001 1 20",
-                "weather 10001 2 20",
-                "weather 10001 3 20",
-                "weather 10001 4 20",
-                "weather 10001 5 20",
-                "Read 10 messages: 5 tasks, 5 weather updates"
-            ]
-        );
-        assert_eq!(
-            reader.stdout.last().map(String::as_str),
-            Some("Read 10 messages: 5 tasks, 5 weather updates"),
-            "msreader's last line"
-        );
-    });
+    let reader = reader.finish();
+    reader.assert_success();
+    let (tasks, others): (Vec<&str>, Vec<&str>) = reader
+        .stdout
+        .iter()
+        .map(String::as_str)
+        .partition(|line| line.starts_with("task "));
+    assert_eq!(tasks, ["task 1", "task 2", "task 3", "task 4", "task 5"]);
+    assert_eq!(
+        others,
+        [
+            "weather 10001 1 20",
+            "weather 10001 2 20",
+            "weather 10001 3 20",
+            "weather 10001 4 20",
+            "weather 10001 5 20",
+            "Read 10 messages: 5 tasks, 5 weather updates"
+        ]
+    );
+    assert_eq!(
+        reader.stdout.last().map(String::as_str),
+        Some("Read 10 messages: 5 tasks, 5 weather updates"),
+        "{name}'s last line"
+    );
 }
 
 /// The guide's rrbroker, in miniature: a ROUTER frontend and a DEALER backend, each message
@@ -426,7 +437,7 @@ fn rrclient_and_rrworker_talk_through_a_broker() {
 #[test]
 fn examples_reject_bad_arguments_with_status_2() {
     within(|| {
-        let cases: [(&str, &[&str]); 10] = [
+        let cases: [(&str, &[&str]); 11] = [
             ("version", &["extra"]),
             ("wuserver", &["tcp://127.0.0.1:*", "0"]),
             ("wuclient", &["tcp://127.0.0.1:1", "100000"]),
@@ -443,6 +454,10 @@ fn examples_reject_bad_arguments_with_status_2() {
             ),
             ("rrclient", &["tcp://127.0.0.1:1", "1.5"]),
             ("rrworker", &["tcp://127.0.0.1:1", "extra"]),
+            (
+                "mspoller",
+                &["tcp://127.0.0.1:1", "tcp://127.0.0.1:1", "ten"],
+            ),
         ];
         for (name, args) in cases {
             let run = Peer::spawn(name, example(name), args).finish();

@@ -48,6 +48,27 @@ pub fn bind(socket: &zmq::Socket, endpoint: &str) -> zmq::Result<()> {
     Ok(())
 }
 
+/// The sockets of the guide's multiple-socket readers (`msreader`, `mspoller`): a PULL
+/// connected to the ventilator at argument 0 (default `tcp://localhost:5557`), then a SUB
+/// subscribed to zipcode 10001's updates (`"10001 "`) and connected to the weather server at
+/// argument 1 (default `tcp://localhost:5556`).
+pub fn reader_sockets(ctx: &zmq::Context, args: &Args) -> zmq::Result<(zmq::Socket, zmq::Socket)> {
+    let receiver = ctx.socket(zmq::SocketType::Pull)?;
+    receiver.connect(args.text_or(0, "tcp://localhost:5557"))?;
+    let subscriber = ctx.socket(zmq::SocketType::Sub)?;
+    subscriber.connect(args.text_or(1, "tcp://localhost:5556"))?;
+    subscriber.set_subscribe(b"10001 ")?;
+    Ok((receiver, subscriber))
+}
+
+/// The last line of the multiple-socket readers: how many messages of each kind they read.
+pub fn print_read_totals(tasks: u64, updates: u64) {
+    println!(
+        "Read {} messages: {tasks} tasks, {updates} weather updates",
+        tasks + updates
+    );
+}
+
 /// An example's command-line arguments, all UTF-8 and no more than it takes.
 pub struct Args {
     name: &'static str,
