@@ -408,36 +408,81 @@ impl Drop for Broker {
     }
 }
 
+/// Runs two rrworkers on a broker's `backend` and an rrclient on its `frontend`, and checks
+/// that every request reached a worker and every reply the client.
+fn rrclient_and_two_rrworkers_talk_through(frontend: &str, backend: &str) {
+    const REQUESTS: usize = 10;
+    let workers: Vec<Peer> = (1..=2)
+        .map(|n| Peer::spawn(&format!("rrworker {n}"), example("rrworker"), [backend]))
+        .collect();
+    let client = Peer::spawn(
+        "rrclient",
+        example("rrclient"),
+        [frontend, &REQUESTS.to_string()],
+    );
+    let client = client.finish();
+    client.assert_success();
+    let expected: Vec<String> = (1..=REQUESTS)
+        .map(|n| format!("Received reply {n} [World]"))
+        .collect();
+    assert_eq!(client.stdout, expected, "rrclient's replies");
+
+    // The client has every reply, so the workers printed every request before answering it.
+    let mut requests = Vec::new();
+    for worker in workers {
+        requests.extend(worker.stop().stdout);
+    }
+    assert_eq!(
+        requests,
+        vec!["Received request: [Hello]"; REQUESTS],
+        "the requests the workers took"
+    );
+}
+
+/// Starts a broker example (rrbroker or msgqueue) on two wildcard ports and runs rrclient and
+/// rrworkers through it; the broker prints its frontend's endpoint, then its backend's.
+fn rrclient_and_rrworkers_talk_through_example(name: &str) {
+    let mut broker = Peer::spawn(
+        name,
+        example(name),
+        ["tcp://127.0.0.1:*", "tcp://127.0.0.1:*"],
+    );
+    let frontend = broker.bound_endpoint();
+    let backend = broker.bound_endpoint();
+    rrclient_and_two_rrworkers_talk_through(&frontend, &backend);
+    let broker = broker.stop();
+    assert!(
+        broker.stdout.is_empty(),
+        "{name} printed {:#?}",
+        broker.stdout
+    );
+}
+
 #[test]
 fn rrclient_and_rrworker_talk_through_a_broker() {
     within(|| {
         let ctx = common::context();
         let broker = Broker::start(&ctx);
-        let mut worker = Peer::spawn("rrworker", example("rrworker"), [broker.backend.as_str()]);
-
-        let client = Peer::spawn(
-            "rrclient",
-            example("rrclient"),
-            [broker.frontend.as_str(), "5"],
-        );
-        let client = client.finish();
-        client.assert_success();
-        let expected: Vec<String> = (1..=5)
-            .map(|n| format!("Received reply {n} [World]"))
-            .collect();
-        assert_eq!(client.stdout, expected, "rrclient's replies");
-        for _ in 0..5 {
-            worker.expect_line("Received request: [Hello]");
-        }
+        rrclient_and_two_rrworkers_talk_through(&broker.frontend, &broker.backend);
         broker.stop();
     });
+}
+
+#[test]
+fn rrclient_and_rrworker_talk_through_rrbroker() {
+    within(|| rrclient_and_rrworkers_talk_through_example("rrbroker"));
+}
+
+#[test]
+fn rrclient_and_rrworker_talk_through_msgqueue() {
+    within(|| rrclient_and_rrworkers_talk_through_example("msgqueue"));
 }
 
 /// Arguments that make no sense: a message and exit status 2, before any networking.
 #[test]
 fn examples_reject_bad_arguments_with_status_2() {
     within(|| {
-        let cases: [(&str, &[&str]); 11] = [
+        let cases: [(&str, &[&str]); 13] = [
             ("version", &["extra"]),
             ("wuserver", &["tcp://127.0.0.1:*", "0"]),
             ("wuclient", &["tcp://127.0.0.1:1", "100000"]),
@@ -458,6 +503,8 @@ fn examples_reject_bad_arguments_with_status_2() {
                 "mspoller",
                 &["tcp://127.0.0.1:1", "tcp://127.0.0.1:1", "ten"],
             ),
+            ("rrbroker", &["tcp://127.0.0.1:*", "tcp://127.0.0.1:*", "x"]),
+            ("msgqueue", &["tcp://127.0.0.1:*", "tcp://127.0.0.1:*", "x"]),
         ];
         for (name, args) in cases {
             let run = Peer::spawn(name, example(name), args).finish();

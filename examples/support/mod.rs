@@ -48,6 +48,17 @@ pub fn bind(socket: &zmq::Socket, endpoint: &str) -> zmq::Result<()> {
     Ok(())
 }
 
+/// The sockets of the guide's request-reply brokers (`rrbroker`, `msgqueue`): a ROUTER for
+/// the clients bound at argument 0 (default `tcp://*:5559`), then a DEALER for the workers
+/// bound at argument 1 (default `tcp://*:5560`), each printing its `BOUND` line in that order.
+pub fn broker_sockets(ctx: &zmq::Context, args: &Args) -> zmq::Result<(zmq::Socket, zmq::Socket)> {
+    let frontend = ctx.socket(zmq::SocketType::Router)?;
+    bind(&frontend, args.text_or(0, "tcp://*:5559"))?;
+    let backend = ctx.socket(zmq::SocketType::Dealer)?;
+    bind(&backend, args.text_or(1, "tcp://*:5560"))?;
+    Ok((frontend, backend))
+}
+
 /// The sockets of the guide's multiple-socket readers (`msreader`, `mspoller`): a PULL
 /// connected to the ventilator at argument 0 (default `tcp://localhost:5557`), then a SUB
 /// subscribed to zipcode 10001's updates (`"10001 "`) and connected to the weather server at
