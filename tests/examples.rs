@@ -93,24 +93,62 @@ fn wuserver_publishes_well_formed_updates() {
     });
 }
 
+/// Checks what a wuclient run for zipcode 7 printed: the banner, then an average of the
+/// temperatures wuserver draws.
+fn assert_wuclient_averaged_zipcode_7(client: Peer) {
+    let client = client.finish();
+    client.assert_success();
+    let [collecting, average] = &client.stdout[..] else {
+        panic!("wuclient printed {:#?}", client.stdout);
+    };
+    assert_eq!(collecting, "Collecting updates from weather server...");
+    let average = number_in(average, "Average temperature for zipcode '00007' was ", "F");
+    assert!(
+        (-80..=134).contains(&average),
+        "an average of temperatures from -80 to 134"
+    );
+}
+
+/// A wuserver publishing updates for ten zipcodes only, so that 100 updates for one of them
+/// come quickly, and the endpoint it bound.
+fn narrow_wuserver() -> (Peer, String) {
+    let mut server = Peer::spawn("wuserver", example("wuserver"), ["tcp://127.0.0.1:*", "10"]);
+    let endpoint = server.bound_endpoint();
+    (server, endpoint)
+}
+
 #[test]
 fn wuclient_averages_wuserver_updates_for_its_zipcode() {
     within(|| {
-        // Ten zipcodes, so that 100 updates for one of them come quickly.
-        let mut server = Peer::spawn("wuserver", example("wuserver"), ["tcp://127.0.0.1:*", "10"]);
-        let endpoint = server.bound_endpoint();
-
+        let (_server, endpoint) = narrow_wuserver();
         let client = Peer::spawn("wuclient", example("wuclient"), [endpoint.as_str(), "7"]);
-        let client = client.finish();
-        client.assert_success();
-        let [collecting, average] = &client.stdout[..] else {
-            panic!("wuclient printed {:#?}", client.stdout);
-        };
-        assert_eq!(collecting, "Collecting updates from weather server...");
-        let average = number_in(average, "Average temperature for zipcode '00007' was ", "F");
+        assert_wuclient_averaged_zipcode_7(client);
+    });
+}
+
+/// wuclient subscribes through wuproxy, whose XPUB passes the subscription on to wuserver and
+/// whose XSUB takes the updates.
+#[test]
+fn wuclient_averages_wuserver_updates_through_wuproxy() {
+    within(|| {
+        let (_server, server_endpoint) = narrow_wuserver();
+        let mut proxy = Peer::spawn(
+            "wuproxy",
+            example("wuproxy"),
+            [server_endpoint.as_str(), "tcp://127.0.0.1:*"],
+        );
+        let proxy_endpoint = proxy.bound_endpoint();
+        let client = Peer::spawn(
+            "wuclient",
+            example("wuclient"),
+            [proxy_endpoint.as_str(), "7"],
+        );
+        assert_wuclient_averaged_zipcode_7(client);
+        let proxy = proxy.stop();
         assert!(
-            (-80..=134).contains(&average),
-            "an average of temperatures from -80 to 134"
+            proxy.stdout.is_empty(),
+            "wuproxy printed {:#?}",
+            proxy.stdout
         );
     });
 }
@@ -482,7 +520,7 @@ fn rrclient_and_rrworker_talk_through_msgqueue() {
 #[test]
 fn examples_reject_bad_arguments_with_status_2() {
     within(|| {
-        let cases: [(&str, &[&str]); 13] = [
+        let cases: [(&str, &[&str]); 14] = [
             ("version", &["extra"]),
             ("wuserver", &["tcp://127.0.0.1:*", "0"]),
             ("wuclient", &["tcp://127.0.0.1:1", "100000"]),
@@ -505,6 +543,7 @@ fn examples_reject_bad_arguments_with_status_2() {
             ),
             ("rrbroker", &["tcp://127.0.0.1:*", "tcp://127.0.0.1:*", "x"]),
             ("msgqueue", &["tcp://127.0.0.1:*", "tcp://127.0.0.1:*", "x"]),
+            ("wuproxy", &["tcp://127.0.0.1:1", "tcp://127.0.0.1:*", "x"]),
         ];
         for (name, args) in cases {
             let run = Peer::spawn(name, example(name), args).finish();
