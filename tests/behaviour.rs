@@ -52,25 +52,74 @@ fn drain(socket: &Socket) -> usize {
 
 // --- High-water marks (test_hwm.cpp, test_sockopt_hwm.cpp, test_router_mandatory_hwm.cpp) ---
 
-/// Over inproc, the pipe between two sockets holds the sender's SNDHWM plus the receiver's
-/// RCVHWM; a sender that blocks at the mark fails a DONTWAIT send with `WouldBlock`, and every
-/// message it accepted arrives.
-fn hwm_blocks_at_sum(sender_type: SocketType, receiver_type: SocketType, sndhwm: i32, rcvhwm: i32) {
-    let ctx = context();
-    let receiver = socket(&ctx, receiver_type);
-    receiver.set_rcvhwm(rcvhwm).unwrap();
-    let endpoint = bind(&receiver, Transport::Inproc);
-    let sender = socket(&ctx, sender_type);
+/// Which side of an inproc pair comes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    BindFirst,
+    ConnectFirst,
+}
+
+/// A sender connected over inproc to a receiver that binds, with the given marks, made in
+/// the given order.
+fn inproc_pair(
+    ctx: &Context,
+    (sender_type, sndhwm): (SocketType, i32),
+    (receiver_type, rcvhwm): (SocketType, i32),
+    order: Order,
+) -> (Socket, Socket) {
+    let endpoint = common::endpoint(Transport::Inproc);
+    let sender = socket(ctx, sender_type);
     sender.set_sndhwm(sndhwm).unwrap();
-    sender.connect(&endpoint).unwrap();
+    let receiver = socket(ctx, receiver_type);
+    receiver.set_rcvhwm(rcvhwm).unwrap();
+    if order == Order::BindFirst {
+        receiver.bind(&endpoint).unwrap();
+        sender.connect(&endpoint).unwrap();
+    } else {
+        sender.connect(&endpoint).unwrap();
+        receiver.bind(&endpoint).unwrap();
+    }
+    (sender, receiver)
+}
 
-    let sent = fill_until_would_block(&sender);
-    assert_eq!(sent, (sndhwm + rcvhwm) as usize);
-    assert_eq!(drain(&receiver), sent);
+/// Over inproc, the pipe between two sockets holds the sender's SNDHWM plus the receiver's
+/// RCVHWM, whichever side comes first; a sender that blocks at the mark fails a DONTWAIT send
+/// with `WouldBlock`, and every message it accepted arrives.
+fn hwm_blocks_at_sum(sender_type: SocketType, receiver_type: SocketType, sndhwm: i32, rcvhwm: i32) {
+    for order in [Order::BindFirst, Order::ConnectFirst] {
+        let ctx = context();
+        let (sender, receiver) =
+            inproc_pair(&ctx, (sender_type, sndhwm), (receiver_type, rcvhwm), order);
+        let sent = fill_until_would_block(&sender);
+        assert_eq!(sent, (sndhwm + rcvhwm) as usize, "{order:?}");
+        assert_eq!(drain(&receiver), sent, "{order:?}");
 
-    // Once drained, the pipe takes messages again (when the sender has heard of the reads).
-    send_eventually(&sender, "again");
-    assert_eq!(receiver.recv_bytes(RecvFlags::empty()).unwrap(), b"again");
+        // Once drained, the pipe takes messages again (when the sender has heard of the
+        // reads).
+        send_eventually(&sender, "again");
+        assert_eq!(receiver.recv_bytes(RecvFlags::empty()).unwrap(), b"again");
+    }
+}
+
+#[test]
+fn hwm_of_zero_on_either_side_means_no_limit() {
+    // test_hwm: with a mark of 0 on one side, 10000 sends all go through.
+    for (sndhwm, rcvhwm) in [(0, 0), (1, 0), (0, 1)] {
+        for order in [Order::BindFirst, Order::ConnectFirst] {
+            let ctx = context();
+            let (push, pull) = inproc_pair(
+                &ctx,
+                (SocketType::Push, sndhwm),
+                (SocketType::Pull, rcvhwm),
+                order,
+            );
+            for n in 0..10_000 {
+                push.send(&b""[..], SendFlags::DONTWAIT)
+                    .unwrap_or_else(|e| panic!("({sndhwm}, {rcvhwm}) {order:?} send {n}: {e}"));
+            }
+            assert_eq!(drain(&pull), 10_000);
+        }
+    }
 }
 
 #[test]
@@ -364,7 +413,7 @@ fn conflate_keeps_only_the_last_message_tcp() {
     let endpoint = bind(&pull, Transport::Tcp);
     let push = socket(&ctx, SocketType::Push);
     push.connect(&endpoint).unwrap();
-    const N: u32 = 20;
+    const N: u32 = 1000;
     for n in 0..N {
         push.send(format!("{n}"), SendFlags::empty()).unwrap();
     }
@@ -375,6 +424,9 @@ fn conflate_keeps_only_the_last_message_tcp() {
         received.push(msg.parse::<u32>().unwrap());
     }
     assert!(received.is_sorted(), "out of order: {received:?}");
+    // The PULL reads only after the last send: whatever had arrived by then was one
+    // message, the latest.
+    assert!(received.len() < N as usize, "nothing was conflated");
     assert_silent(&pull);
 }
 
@@ -509,11 +561,15 @@ fn bind_again(ctx: &Context, endpoint: &str) -> Socket {
     pull
 }
 
-/// A PUSH connected to a PULL over tcp, with one message through; the PULL is then closed
+/// A PUSH connected to a PULL over tcp or ipc, with one message through; the PULL is then closed
 /// and a new one bound on the same endpoint. Returns the PUSH and the new PULL.
-fn restart_server(ctx: &Context, reconnect_ivl: Option<Duration>) -> (Socket, Socket) {
+fn restart_server(
+    ctx: &Context,
+    transport: Transport,
+    reconnect_ivl: Option<Duration>,
+) -> (Socket, Socket) {
     let pull = socket(ctx, SocketType::Pull);
-    let endpoint = bind(&pull, Transport::Tcp);
+    let endpoint = bind(&pull, transport);
     let push = socket(ctx, SocketType::Push);
     push.set_reconnect_ivl(reconnect_ivl).unwrap();
     push.connect(&endpoint).unwrap();
@@ -547,16 +603,27 @@ fn probe(push: &Socket, pull: &Socket, wait: Duration) -> bool {
 }
 
 #[test]
-fn reconnects_after_the_server_restarts() {
+fn reconnects_after_the_server_restarts_tcp() {
     let ctx = context();
-    let (push, pull) = restart_server(&ctx, Some(Duration::from_millis(50)));
+    let (push, pull) = restart_server(&ctx, Transport::Tcp, Some(Duration::from_millis(50)));
+    assert!(probe(&push, &pull, DEADLINE), "the PUSH never reconnected");
+}
+
+#[test]
+fn reconnects_after_the_server_restarts_ipc() {
+    if !zmq::has("ipc") {
+        eprintln!("SKIPPED: no ipc transport");
+        return;
+    }
+    let ctx = context();
+    let (push, pull) = restart_server(&ctx, Transport::Ipc, Some(Duration::from_millis(50)));
     assert!(probe(&push, &pull, DEADLINE), "the PUSH never reconnected");
 }
 
 #[test]
 fn reconnect_ivl_none_never_reconnects() {
     let ctx = context();
-    let (push, pull) = restart_server(&ctx, None);
+    let (push, pull) = restart_server(&ctx, Transport::Tcp, None);
     assert_eq!(push.reconnect_ivl().unwrap(), None);
     // Far longer than the default reconnect interval (100 ms) several times over.
     assert!(
@@ -590,6 +657,12 @@ fn immediate_refuses_to_queue_without_a_connection() {
     assert_eq!(err.error(), &Error::WouldBlock);
     assert_eq!(&err.into_unsent()[..], b"queued?");
     assert!(!push.events().unwrap().contains(PollEvents::POLLOUT));
+    // A blocking send waits for SNDTIMEO, then fails the same way.
+    push.set_sndtimeo(Some(Duration::from_millis(50))).unwrap();
+    let started = Instant::now();
+    let err = push.send("blocked", SendFlags::empty()).unwrap_err();
+    assert_eq!(err.error(), &Error::WouldBlock);
+    assert!(started.elapsed() >= Duration::from_millis(50));
 
     // Once a peer is there and the connection complete, sends go through.
     let pull = bind_again(&ctx, &endpoint);
@@ -602,6 +675,57 @@ fn immediate_refuses_to_queue_without_a_connection() {
         sent.then_some(())
     });
     assert_eq!(pull.recv_bytes(RecvFlags::empty()).unwrap(), b"hello");
+}
+
+#[test]
+fn immediate_sends_only_to_completed_connections() {
+    // test_immediate.cpp: a PUSH connected to a dead endpoint and a live one sends
+    // everything to the live one with IMMEDIATE; without it, round-robin queues some for
+    // the dead one.
+    for immediate in [true, false] {
+        let ctx = context();
+        let dead = free_tcp_endpoint(&ctx);
+        let pull = socket(&ctx, SocketType::Pull);
+        let live = bind(&pull, Transport::Tcp);
+        let push = socket(&ctx, SocketType::Push);
+        push.set_immediate(immediate).unwrap();
+        push.connect(&dead).unwrap();
+        push.connect(&live).unwrap();
+        // Wait for the live connection: the first message through proves it.
+        eventually("the live connection", || {
+            if let Err(e) = push.send("first", SendFlags::DONTWAIT) {
+                assert_eq!(e.error(), &Error::WouldBlock);
+            }
+            try_recv(&pull)
+        });
+        // Drop any extra "first" that was queued.
+        drain(&pull);
+        for n in 0..10 {
+            push.send(format!("{n}"), SendFlags::DONTWAIT).unwrap();
+        }
+        let mut received = 0;
+        if immediate {
+            while received < 10 {
+                let msg = pull.recv_string(RecvFlags::empty()).unwrap();
+                if msg != "first" {
+                    received += 1;
+                }
+            }
+            assert_silent(&pull);
+        } else {
+            // Every other message waits for the dead peer.
+            loop {
+                pull.set_rcvtimeo(Some(common::QUIET)).unwrap();
+                match pull.recv_string(RecvFlags::empty()) {
+                    Ok(msg) if msg == "first" => {}
+                    Ok(_) => received += 1,
+                    Err(Error::WouldBlock) => break,
+                    Err(e) => panic!("receive: {e}"),
+                }
+            }
+            assert_eq!(received, 5, "immediate: {immediate}");
+        }
+    }
 }
 
 #[test]
