@@ -238,11 +238,20 @@ fn pub_drops_beyond_the_hwm_and_never_blocks() {
     // test_hwm_pubsub.cpp: a PUB never blocks; what does not fit is dropped.
     let ctx = context();
     let (publisher, subscriber) = pub_sub_with_hwm(&ctx, SocketType::Pub, 5);
+    // Neither a non-blocking nor a blocking send ever waits (a blocked one would fail
+    // with WouldBlock after SNDTIMEO).
+    let started = Instant::now();
     for n in 0..100 {
+        let flags = if n % 2 == 0 {
+            SendFlags::DONTWAIT
+        } else {
+            SendFlags::empty()
+        };
         publisher
-            .send(format!("{n}"), SendFlags::DONTWAIT)
+            .send(format!("{n}"), flags)
             .unwrap_or_else(|e| panic!("send {n}: {e}"));
     }
+    assert!(started.elapsed() < TIMEOUT);
     let received: Vec<String> = std::iter::from_fn(|| try_recv(&subscriber))
         .map(|msg| String::from_utf8(msg.to_vec()).unwrap())
         .collect();
