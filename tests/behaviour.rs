@@ -543,6 +543,52 @@ fn heartbeat_timeout_disconnects_a_silent_peer() {
 }
 
 #[test]
+fn heartbeats_keep_a_peer_that_answers_connected() {
+    // The same ROUTER keeps a peer that answers each PING with a PONG for many timeouts.
+    let ctx = context();
+    let router = socket(&ctx, SocketType::Router);
+    router
+        .set_heartbeat_ivl(Duration::from_millis(100))
+        .unwrap();
+    router
+        .set_heartbeat_timeout(Duration::from_millis(300))
+        .unwrap();
+    let endpoint = bind(&router, Transport::Tcp);
+    let mut peer = silent_zmtp_peer(&endpoint);
+    let mut pongs = 0;
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(1200) {
+        let (_, body) = read_frame(&mut peer).expect("the ROUTER hung up on a live peer");
+        assert!(body.starts_with(b"\x04PING"), "only PINGs, got {body:?}");
+        // A PONG carries the PING's context back.
+        let context = &body[7..];
+        let mut pong = vec![0x04, (5 + context.len()) as u8, 4];
+        pong.extend_from_slice(b"PONG");
+        pong.extend_from_slice(context);
+        peer.write_all(&pong).unwrap();
+        pongs += 1;
+    }
+    assert!(pongs >= 3, "only {pongs} PINGs in 1.2 s");
+}
+
+#[test]
+fn a_zmq_peer_answers_ping_with_pong() {
+    // test_heartbeats.cpp: a PING's context comes back in the PONG.
+    let ctx = context();
+    let router = socket(&ctx, SocketType::Router);
+    let endpoint = bind(&router, Transport::Tcp);
+    let mut peer = silent_zmtp_peer(&endpoint);
+    let mut ping = vec![0x04, 10, 4];
+    ping.extend_from_slice(b"PING");
+    ping.extend_from_slice(&[0, 0]); // TTL
+    ping.extend_from_slice(b"LOL");
+    peer.write_all(&ping).unwrap();
+    let (flags, body) = read_frame(&mut peer).expect("a PONG");
+    assert_eq!(flags, 0x04);
+    assert_eq!(body, b"\x04PONGLOL");
+}
+
+#[test]
 fn without_heartbeats_a_silent_peer_stays_connected() {
     let ctx = context();
     let router = socket(&ctx, SocketType::Router);
