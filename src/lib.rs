@@ -91,6 +91,8 @@ mod poll;
 mod poll_events;
 mod proxy;
 mod socket;
+#[cfg(zmq_draft)]
+mod thread_safe;
 
 use std::ffi::c_int;
 
@@ -111,6 +113,8 @@ pub use crate::proxy::{
     ProxyStatistics,
 };
 pub use crate::socket::{RecvFlags, SendFlags, Sendable, Socket, SocketType};
+#[cfg(zmq_draft)]
+pub use crate::thread_safe::{ThreadSafeSendFlags, ThreadSafeSocket, ThreadSafeType};
 
 /// The version of the libzmq linked at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

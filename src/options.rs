@@ -636,6 +636,14 @@ macro_rules! socket_options {
             );
         )*}
 
+        // The same methods on the thread-safe handle, from the same rows.
+        #[cfg(zmq_draft)]
+        impl crate::thread_safe::ThreadSafeSocket {$(
+            socket_options!(
+                @methods [$(#[$($attr)*])*] $name $kind [$($getter)?] [$($setter)?]
+            );
+        )*}
+
         /// Every row of the table (those the build has), for the tests that walk it.
         #[cfg(test)]
         #[allow(deprecated)]

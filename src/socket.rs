@@ -177,6 +177,18 @@ impl SocketType {
         SocketType::known().find(|t| t.as_raw() == raw)
     }
 
+    /// Whether libzmq guards sockets of this type with a mutex, so that one socket may be
+    /// used from several threads at once (`ZMQ_THREAD_SAFE`): the DRAFT types SERVER,
+    /// CLIENT, RADIO, DISH, GATHER, SCATTER, PEER and CHANNEL. See
+    /// [`ThreadSafeType`](crate::ThreadSafeType).
+    pub fn is_thread_safe(self) -> bool {
+        #[cfg(zmq_draft)]
+        let safe = crate::thread_safe::ThreadSafeType::from_socket_type(self).is_some();
+        #[cfg(not(zmq_draft))]
+        let safe = false;
+        safe
+    }
+
     /// Every socket type of libzmq's stable API. The DRAFT types are in
     /// [`SocketType::DRAFT`], which exists only with DRAFT.
     pub const ALL: [SocketType; 12] = [
@@ -294,16 +306,23 @@ impl Socket {
         &self.ctx
     }
 
+    /// Gives up the socket without closing it: its raw pointer and its context, which the
+    /// caller must keep alive until it closes the socket.
+    #[cfg(zmq_draft)]
+    pub(crate) fn into_raw_parts(self) -> (NonNull<c_void>, Context) {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped, so the context is moved out exactly once.
+        let ctx = unsafe { std::ptr::read(&this.ctx) };
+        (this.raw, ctx)
+    }
+
     fn endpoint_call(
         &self,
         endpoint: &str,
         any_port: bool,
         call: unsafe extern "C" fn(*mut c_void, *const std::os::raw::c_char) -> c_int,
     ) -> Result<()> {
-        let c_endpoint = c_string(endpoint)?;
-        check_ports(endpoint, any_port)?;
-        // SAFETY: a live socket and a NUL-terminated string that outlives the call.
-        check(unsafe { call(self.as_ptr(), c_endpoint.as_ptr()) }).map(drop)
+        endpoint_call(self.raw, endpoint, any_port, call)
     }
 
     /// Accepts connections on an endpoint: `tcp://127.0.0.1:5555`, `tcp://*:*` (any free
@@ -529,11 +548,25 @@ impl Socket {
     }
 }
 
+/// Calls `zmq_bind`, `zmq_connect`, `zmq_unbind` or `zmq_disconnect` on a live socket, after
+/// refusing an endpoint with a NUL byte or a bad port.
+pub(crate) fn endpoint_call(
+    socket: NonNull<c_void>,
+    endpoint: &str,
+    any_port: bool,
+    call: unsafe extern "C" fn(*mut c_void, *const std::os::raw::c_char) -> c_int,
+) -> Result<()> {
+    let c_endpoint = c_string(endpoint)?;
+    check_ports(endpoint, any_port)?;
+    // SAFETY: the caller's live socket and a NUL-terminated string that outlives the call.
+    check(unsafe { call(socket.as_ptr(), c_endpoint.as_ptr()) }).map(drop)
+}
+
 /// Refuses a TCP, WebSocket or UDP port that is not a number from 1 to 65535 (or, where
 /// `any_port`, `*` or `0`) before libzmq sees it: libzmq reads the port with `atoi` and keeps
 /// it modulo 65536, so `tcp://127.0.0.1:70000` would quietly mean port 4464 and `:-1` port
 /// 65535. Other transports, and addresses libzmq would refuse anyway, pass through.
-fn check_ports(endpoint: &str, any_port: bool) -> Result<()> {
+pub(crate) fn check_ports(endpoint: &str, any_port: bool) -> Result<()> {
     let Some((scheme, address)) = endpoint.split_once("://") else {
         return Ok(());
     };
