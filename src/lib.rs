@@ -45,6 +45,11 @@
 //!   with the `draft` feature.
 //! - [`Message`]: one frame, built without copying from owned bytes, received into again
 //!   without allocating ([`Socket::recv`]). [`Multipart`] holds the frames of one message.
+//! - With the `draft` feature (and a libzmq built with the DRAFT API): `ThreadSafeSocket`,
+//!   a `Sync` handle for the thread-safe socket types (SERVER, CLIENT, RADIO, DISH, GATHER,
+//!   SCATTER, PEER, CHANNEL) that one socket can be shared by several threads through, with
+//!   single-frame messages addressed by routing id or group (`Message::set_routing_id`,
+//!   `Message::set_group`); and `SocketType::Dgram` for UDP datagrams.
 //! - [`Error`]: every failure, with the errno values callers branch on as variants. A failed
 //!   send returns what it did not send inside a [`SendError`].
 //!

@@ -221,7 +221,8 @@ impl ThreadSafeSocket {
     /// PEER only: connects to a PEER at `endpoint` and returns the routing id that addresses
     /// it ([`Message::set_routing_id`]). Messages may be sent to it at once; libzmq queues
     /// them until the connection is up. On another socket type it fails with
-    /// [`Error::NotSupported`].
+    /// [`Error::NotSupported`]; with `ZMQ_IMMEDIATE` set, libzmq refuses it (`EFAULT`,
+    /// [`Error::Other`]).
     #[doc(alias = "zmq_connect_peer")]
     pub fn connect_peer(&self, endpoint: &str) -> Result<u32> {
         let c_endpoint = c_string(endpoint)?;
@@ -303,6 +304,23 @@ impl ThreadSafeSocket {
     /// are not kept).
     pub fn recv_bytes(&self, flags: RecvFlags) -> Result<Vec<u8>> {
         self.recv_msg(flags).map(|msg| msg.to_vec())
+    }
+
+    /// Receives one message into `buf` and returns its full size, as [`Socket::recv_into`]
+    /// does: a larger message is cut to fit, and the size returned says so.
+    #[doc(alias = "zmq_recv")]
+    pub fn recv_into(&self, buf: &mut [u8], flags: RecvFlags) -> Result<usize> {
+        // SAFETY: a live socket; libzmq writes at most `buf.len()` bytes into `buf`.
+        let size = check(unsafe {
+            sys::zmq_recv(
+                self.as_ptr(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                flags.bits(),
+            )
+        })?;
+        // check() returned a non-negative size.
+        Ok(size as usize)
     }
 
     /// Receives one message as a `String`. A message that is not UTF-8 is

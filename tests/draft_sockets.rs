@@ -452,6 +452,12 @@ fn channels_talk_both_ways() {
         a.recv_bytes(RecvFlags::empty()).as_deref(),
         Ok(&b"pong"[..])
     );
+
+    // recv_into reports the full size of a message larger than the buffer.
+    a.send(&b"0123456789"[..], NO_FLAGS).expect("send");
+    let mut buf = [0u8; 4];
+    assert_eq!(b.recv_into(&mut buf, RecvFlags::empty()), Ok(10));
+    assert_eq!(&buf, b"0123");
 }
 
 #[test]
