@@ -111,7 +111,7 @@ pub use crate::options::{GssapiNameType, Mechanism};
 pub use crate::options::{NormMode, ReconnectStop, RouterNotify};
 pub use crate::poll::{poll, PollItem};
 #[cfg(zmq_draft)]
-pub use crate::poll::{Event, Poller};
+pub use crate::poll::{Event, Poller, PollerSocket};
 pub use crate::poll_events::PollEvents;
 pub use crate::proxy::{
     proxy, proxy_steerable, Proxy, ProxyCommand, ProxyControl, ProxyCounters, ProxyHandle,

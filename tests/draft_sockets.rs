@@ -595,3 +595,42 @@ fn dontwait_on_an_empty_thread_safe_socket_would_block() {
     assert_eq!(*error.error(), Error::WouldBlock);
     assert_eq!(error.into_unsent(), "queued nowhere");
 }
+
+#[test]
+fn a_poller_watches_thread_safe_and_plain_sockets() {
+    let ctx = context();
+    let server = ts_socket(&ctx, ThreadSafeType::Server);
+    let endpoint = bind_tcp(&server);
+    let client = ts_socket(&ctx, ThreadSafeType::Client);
+    client.connect(&endpoint).expect("connect");
+    let pull = socket(&ctx, SocketType::Pull);
+
+    let mut poller = zmq::Poller::new().expect("create a poller");
+    poller
+        .add(&server, zmq::PollEvents::POLLIN, "server")
+        .expect("add the server");
+    poller
+        .add(&pull, zmq::PollEvents::POLLIN, "pull")
+        .expect("add a plain socket");
+    assert_eq!(
+        poller
+            .wait(Some(Duration::from_millis(50)))
+            .map(|e| *e.data()),
+        Err(Error::WouldBlock)
+    );
+
+    client.send("wake up", NO_FLAGS).expect("send");
+    let event = poller.wait(Some(TIMEOUT)).expect("an event");
+    assert_eq!(event.data(), &"server");
+    assert!(event.is_readable());
+    assert_eq!(
+        server.recv_string(RecvFlags::DONTWAIT).as_deref(),
+        Ok("wake up")
+    );
+
+    poller
+        .modify(&server, zmq::PollEvents::POLLOUT)
+        .expect("modify");
+    assert_eq!(poller.remove(&server), Ok("server"));
+    assert_eq!(poller.remove(&server), Err(Error::InvalidArgument));
+}
