@@ -33,10 +33,13 @@ fn bind_tcp(socket: &ThreadSafeSocket) -> String {
     socket.last_endpoint().expect("read LAST_ENDPOINT")
 }
 
-/// A UDP port of 127.0.0.1 that was free a moment ago.
-fn free_udp_port() -> u16 {
-    let probe = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind a UDP socket");
-    probe.local_addr().expect("local address").port()
+/// `N` different UDP ports of 127.0.0.1 that were free a moment ago (all probed at once, so
+/// the operating system cannot hand out one twice).
+fn free_udp_ports<const N: usize>() -> [u16; N] {
+    let probes: Vec<std::net::UdpSocket> = (0..N)
+        .map(|_| std::net::UdpSocket::bind("127.0.0.1:0").expect("bind a UDP socket"))
+        .collect();
+    std::array::from_fn(|i| probes[i].local_addr().expect("local address").port())
 }
 
 /// Receives one message without waiting: `None` if nothing is queued.
@@ -347,7 +350,7 @@ fn radio_dish_over_tcp_follows_join_and_leave() {
 #[test]
 fn radio_dish_over_udp() {
     let ctx = context();
-    let port = free_udp_port();
+    let [port] = free_udp_ports();
     let dish = ts_socket(&ctx, ThreadSafeType::Dish);
     dish.bind(&format!("udp://127.0.0.1:{port}"))
         .expect("bind udp");
@@ -463,7 +466,7 @@ fn channels_talk_both_ways() {
 #[test]
 fn dgram_round_trip_with_the_address_frame() {
     let ctx = context();
-    let (listener_port, sender_port) = (free_udp_port(), free_udp_port());
+    let [listener_port, sender_port] = free_udp_ports();
     let listener = socket(&ctx, SocketType::Dgram);
     listener
         .bind(&format!("udp://127.0.0.1:{listener_port}"))
