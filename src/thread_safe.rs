@@ -107,9 +107,10 @@ bitflags::bitflags! {
 /// multipart API. Addressing is in the message: the routing id on SERVER and PEER
 /// ([`Message::routing_id`], [`Message::set_routing_id`]), the group on RADIO and DISH
 /// ([`Message::group`], [`Message::set_group`]). Every socket option of the option table is
-/// a method here as on [`Socket`]; the ones libzmq does not support on thread-safe sockets
-/// (`ZMQ_FD`, `ZMQ_EVENTS`, ...) fail with [`Error::InvalidArgument`] or
-/// [`Error::NotSupported`]. Dropping the handle closes the socket.
+/// a method here as on [`Socket`]; one that does not apply fails as libzmq reports it:
+/// `fd()` is [`Error::InvalidArgument`] (a thread-safe socket has no `ZMQ_FD`; wait on it
+/// with a [`Poller`](crate::Poller)), and `rcvmore()` is always `false`. Dropping the handle
+/// closes the socket.
 ///
 /// ```
 /// # fn main() -> zmq::Result<()> {

@@ -136,6 +136,9 @@ fn options_work_on_a_thread_safe_socket() {
     );
     socket.set_sndhwm(7).expect("set SNDHWM");
     assert_eq!(socket.sndhwm().expect("read SNDHWM"), 7);
+    assert_eq!(socket.rcvmore(), Ok(false));
+    // A thread-safe socket has no file descriptor to wait on: use a Poller.
+    assert_eq!(socket.fd(), Err(Error::InvalidArgument));
     // Nothing arrives: the receive times out.
     assert_eq!(socket.recv_msg(RecvFlags::empty()), Err(Error::WouldBlock));
 }
