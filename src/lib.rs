@@ -45,6 +45,11 @@
 //!   with the `draft` feature.
 //! - [`Message`]: one frame, built without copying from owned bytes, received into again
 //!   without allocating ([`Socket::recv`]). [`Multipart`] holds the frames of one message.
+//! - With the `draft` feature (and a libzmq built with the DRAFT API): `ThreadSafeSocket`,
+//!   a `Sync` handle for the thread-safe socket types (SERVER, CLIENT, RADIO, DISH, GATHER,
+//!   SCATTER, PEER, CHANNEL) that one socket can be shared by several threads through, with
+//!   single-frame messages addressed by routing id or group (`Message::set_routing_id`,
+//!   `Message::set_group`); and `SocketType::Dgram` for UDP datagrams.
 //! - [`Error`]: every failure, with the errno values callers branch on as variants. A failed
 //!   send returns what it did not send inside a [`SendError`].
 //!
@@ -91,6 +96,8 @@ mod poll;
 mod poll_events;
 mod proxy;
 mod socket;
+#[cfg(zmq_draft)]
+mod thread_safe;
 
 use std::ffi::c_int;
 
@@ -104,13 +111,15 @@ pub use crate::options::{GssapiNameType, Mechanism};
 pub use crate::options::{NormMode, ReconnectStop, RouterNotify};
 pub use crate::poll::{poll, PollItem};
 #[cfg(zmq_draft)]
-pub use crate::poll::{Event, Poller};
+pub use crate::poll::{Event, Poller, PollerSocket};
 pub use crate::poll_events::PollEvents;
 pub use crate::proxy::{
     proxy, proxy_steerable, Proxy, ProxyCommand, ProxyControl, ProxyCounters, ProxyHandle,
     ProxyStatistics,
 };
 pub use crate::socket::{RecvFlags, SendFlags, Sendable, Socket, SocketType};
+#[cfg(zmq_draft)]
+pub use crate::thread_safe::{ThreadSafeSendFlags, ThreadSafeSocket, ThreadSafeType};
 
 /// The version of the libzmq linked at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -235,6 +235,82 @@ impl Message {
         self.gets("User-Id")
     }
 
+    /// The routing id of a message received on a SERVER or PEER socket: the connection it
+    /// came from, to set on the reply ([`Message::set_routing_id`]). `None` when the message
+    /// has none (libzmq's 0).
+    #[cfg(zmq_draft)]
+    #[doc(alias = "zmq_msg_routing_id")]
+    pub fn routing_id(&self) -> Option<u32> {
+        // SAFETY: zmq_msg_routing_id only reads a live message.
+        let id = unsafe { sys::zmq_msg_routing_id(self.raw_ptr()) };
+        (id != 0).then_some(id)
+    }
+
+    /// Addresses the message to the connection with this routing id, for sending on a
+    /// SERVER or PEER socket. 0 (no routing id) is [`Error::InvalidArgument`](crate::Error::InvalidArgument).
+    #[cfg(zmq_draft)]
+    #[doc(alias = "zmq_msg_set_routing_id")]
+    pub fn set_routing_id(&mut self, routing_id: u32) -> Result<()> {
+        // SAFETY: a live message; libzmq only stores the number in it.
+        check(unsafe { sys::zmq_msg_set_routing_id(self.as_mut_ptr(), routing_id) }).map(drop)
+    }
+
+    /// The group of a message received on a DISH socket (or set for a RADIO one). `None` when
+    /// the message has none (the empty group), or when the group is not UTF-8 (see
+    /// [`Message::group_bytes`]).
+    #[cfg(zmq_draft)]
+    #[doc(alias = "zmq_msg_group")]
+    pub fn group(&self) -> Option<&str> {
+        self.group_bytes()
+            .and_then(|group| std::str::from_utf8(group).ok())
+    }
+
+    /// The group as bytes, `None` when the message has none. Groups that arrive over UDP from
+    /// another program may be any bytes but NUL.
+    #[cfg(zmq_draft)]
+    pub fn group_bytes(&self) -> Option<&[u8]> {
+        // SAFETY: zmq_msg_group only reads a live message. It returns a NUL-terminated string
+        // stored inside the zmq_msg_t or in storage the message holds a reference to, so it
+        // lives while `self` (borrowed for the result's lifetime) is neither moved, dropped
+        // nor changed.
+        let group = unsafe { sys::zmq_msg_group(self.raw_ptr()) };
+        if group.is_null() {
+            return None;
+        }
+        // SAFETY: a non-null NUL-terminated string, valid as said above.
+        let group = unsafe { CStr::from_ptr(group) }.to_bytes();
+        (!group.is_empty()).then_some(group)
+    }
+
+    /// Sets the group, for sending on a RADIO socket. A group is at most 255 bytes
+    /// ([`Error::InvalidArgument`](crate::Error::InvalidArgument); libzmq would silently cut a
+    /// longer one) and has no NUL byte ([`Error::InteriorNul`](crate::Error::InteriorNul)).
+    ///
+    /// Replacing a group longer than 14 bytes copies the message's bytes into a new message
+    /// first (keeping its routing id): libzmq 4.3.5 keeps such a group in separate storage
+    /// that `zmq_msg_set_group` would leak, or corrupt if the new group is short.
+    #[cfg(zmq_draft)]
+    #[doc(alias = "zmq_msg_set_group")]
+    pub fn set_group(&mut self, group: &str) -> Result<()> {
+        /// The longest group libzmq 4.3.5 stores inside the `zmq_msg_t` itself.
+        const SHORT_GROUP_MAX: usize = 14;
+        let group = crate::thread_safe::group_c_string(group)?;
+        if self
+            .group_bytes()
+            .is_some_and(|old| old.len() > SHORT_GROUP_MAX)
+        {
+            let mut fresh = Message::from(&self[..]);
+            if let Some(routing_id) = self.routing_id() {
+                fresh.set_routing_id(routing_id)?;
+            }
+            // Dropping the old message releases its long group properly (zmq_msg_close).
+            *self = fresh;
+        }
+        // SAFETY: a live message and a NUL-terminated string of at most 255 bytes, which
+        // libzmq copies into the message.
+        check(unsafe { sys::zmq_msg_set_group(self.as_mut_ptr(), group.as_ptr()) }).map(drop)
+    }
+
     fn is_shared(&self) -> bool {
         // SAFETY: zmq_msg_get only reads a live message.
         unsafe { sys::zmq_msg_get(self.raw_ptr(), sys::ZMQ_SHARED) == 1 }

@@ -22,12 +22,25 @@ use crate::poll_events::PollEvents;
 use crate::socket::{Socket, SocketType};
 use crate::sys;
 
+/// What the option table's getters and setters work on: a handle owning a live libzmq
+/// socket ([`Socket`], and with DRAFT the thread-safe handle).
+pub(crate) trait RawSocket {
+    /// The live `void *` socket.
+    fn raw_socket(&self) -> *mut c_void;
+}
+
+impl RawSocket for Socket {
+    fn raw_socket(&self) -> *mut c_void {
+        self.as_ptr()
+    }
+}
+
 /// How a readable option's C value maps to a Rust type.
 pub(crate) trait Get {
     /// What the getter returns.
     type Value;
 
-    fn get(socket: &Socket, option: c_int) -> Result<Self::Value>;
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<Self::Value>;
 }
 
 /// How a Rust value maps to a settable option's C value.
@@ -35,28 +48,28 @@ pub(crate) trait Set {
     /// What the setter takes.
     type Input<'a>;
 
-    fn set(socket: &Socket, option: c_int, value: Self::Input<'_>) -> Result<()>;
+    fn set(socket: &dyn RawSocket, option: c_int, value: Self::Input<'_>) -> Result<()>;
 }
 
-fn set_raw(socket: &Socket, option: c_int, value: *const c_void, len: usize) -> Result<()> {
+fn set_raw(socket: &dyn RawSocket, option: c_int, value: *const c_void, len: usize) -> Result<()> {
     // SAFETY: a live socket, and `value` points to `len` readable bytes for the whole call
     // (or is null with `len` 0, which libzmq reads as "no value").
-    check(unsafe { sys::zmq_setsockopt(socket.as_ptr(), option, value, len) }).map(drop)
+    check(unsafe { sys::zmq_setsockopt(socket.raw_socket(), option, value, len) }).map(drop)
 }
 
 /// Sets a fixed-size option from `T`'s bytes.
-fn set_value<T: Copy>(socket: &Socket, option: c_int, value: T) -> Result<()> {
+fn set_value<T: Copy>(socket: &dyn RawSocket, option: c_int, value: T) -> Result<()> {
     set_raw(socket, option, (&value as *const T).cast(), size_of::<T>())
 }
 
 /// Reads a fixed-size option into `T`, honouring the size libzmq reports it wrote.
-fn get_raw<T: Copy + Default>(socket: &Socket, option: c_int) -> Result<T> {
+fn get_raw<T: Copy + Default>(socket: &dyn RawSocket, option: c_int) -> Result<T> {
     let mut value = T::default();
     let mut len = size_of::<T>();
     // SAFETY: a live socket; `value` has room for `len` bytes and libzmq writes at most that.
     check(unsafe {
         sys::zmq_getsockopt(
-            socket.as_ptr(),
+            socket.raw_socket(),
             option,
             (&mut value as *mut T).cast(),
             &mut len,
@@ -69,13 +82,13 @@ fn get_raw<T: Copy + Default>(socket: &Socket, option: c_int) -> Result<T> {
     Ok(value)
 }
 
-pub(crate) fn get_int(socket: &Socket, option: c_int) -> Result<c_int> {
+pub(crate) fn get_int(socket: &dyn RawSocket, option: c_int) -> Result<c_int> {
     get_raw::<c_int>(socket, option)
 }
 
 /// Reads a variable-size option, growing the buffer while libzmq says it is too small, and
 /// keeps only the bytes libzmq says it wrote.
-pub(crate) fn get_bytes(socket: &Socket, option: c_int, initial: usize) -> Result<Vec<u8>> {
+pub(crate) fn get_bytes(socket: &dyn RawSocket, option: c_int, initial: usize) -> Result<Vec<u8>> {
     const LARGEST: usize = 1 << 16;
     let mut capacity = initial;
     loop {
@@ -83,7 +96,12 @@ pub(crate) fn get_bytes(socket: &Socket, option: c_int, initial: usize) -> Resul
         let mut len = buf.len();
         // SAFETY: a live socket; `buf` has room for `len` bytes and libzmq writes at most that.
         let rc = unsafe {
-            sys::zmq_getsockopt(socket.as_ptr(), option, buf.as_mut_ptr().cast(), &mut len)
+            sys::zmq_getsockopt(
+                socket.raw_socket(),
+                option,
+                buf.as_mut_ptr().cast(),
+                &mut len,
+            )
         };
         match check(rc) {
             Ok(_) => {
@@ -123,7 +141,7 @@ pub(crate) struct Int;
 impl Get for Int {
     type Value = i32;
 
-    fn get(socket: &Socket, option: c_int) -> Result<i32> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<i32> {
         get_int(socket, option)
     }
 }
@@ -131,7 +149,7 @@ impl Get for Int {
 impl Set for Int {
     type Input<'a> = i32;
 
-    fn set(socket: &Socket, option: c_int, value: i32) -> Result<()> {
+    fn set(socket: &dyn RawSocket, option: c_int, value: i32) -> Result<()> {
         set_value::<c_int>(socket, option, value)
     }
 }
@@ -142,7 +160,7 @@ pub(crate) struct Bool;
 impl Get for Bool {
     type Value = bool;
 
-    fn get(socket: &Socket, option: c_int) -> Result<bool> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<bool> {
         get_int(socket, option).map(|v| v != 0)
     }
 }
@@ -150,7 +168,7 @@ impl Get for Bool {
 impl Set for Bool {
     type Input<'a> = bool;
 
-    fn set(socket: &Socket, option: c_int, value: bool) -> Result<()> {
+    fn set(socket: &dyn RawSocket, option: c_int, value: bool) -> Result<()> {
         <Int as Set>::set(socket, option, c_int::from(value))
     }
 }
@@ -161,7 +179,7 @@ pub(crate) struct BoolOrDefault;
 impl Get for BoolOrDefault {
     type Value = Option<bool>;
 
-    fn get(socket: &Socket, option: c_int) -> Result<Option<bool>> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<Option<bool>> {
         match get_int(socket, option)? {
             -1 => Ok(None),
             0 => Ok(Some(false)),
@@ -174,7 +192,7 @@ impl Get for BoolOrDefault {
 impl Set for BoolOrDefault {
     type Input<'a> = Option<bool>;
 
-    fn set(socket: &Socket, option: c_int, value: Option<bool>) -> Result<()> {
+    fn set(socket: &dyn RawSocket, option: c_int, value: Option<bool>) -> Result<()> {
         <Int as Set>::set(socket, option, value.map_or(-1, c_int::from))
     }
 }
@@ -185,7 +203,7 @@ pub(crate) struct Millis;
 impl Get for Millis {
     type Value = Option<Duration>;
 
-    fn get(socket: &Socket, option: c_int) -> Result<Option<Duration>> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<Option<Duration>> {
         get_int(socket, option).map(millis_from_c)
     }
 }
@@ -193,7 +211,7 @@ impl Get for Millis {
 impl Set for Millis {
     type Input<'a> = Option<Duration>;
 
-    fn set(socket: &Socket, option: c_int, value: Option<Duration>) -> Result<()> {
+    fn set(socket: &dyn RawSocket, option: c_int, value: Option<Duration>) -> Result<()> {
         <Int as Set>::set(socket, option, millis_to_c(value)?)
     }
 }
@@ -204,7 +222,7 @@ pub(crate) struct Interval;
 impl Get for Interval {
     type Value = Duration;
 
-    fn get(socket: &Socket, option: c_int) -> Result<Duration> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<Duration> {
         millis_from_c(get_int(socket, option)?).ok_or_else(unknown_value)
     }
 }
@@ -212,7 +230,7 @@ impl Get for Interval {
 impl Set for Interval {
     type Input<'a> = Duration;
 
-    fn set(socket: &Socket, option: c_int, value: Duration) -> Result<()> {
+    fn set(socket: &dyn RawSocket, option: c_int, value: Duration) -> Result<()> {
         <Int as Set>::set(socket, option, millis_to_c(Some(value))?)
     }
 }
@@ -224,7 +242,7 @@ pub(crate) struct MillisUnset;
 impl Get for MillisUnset {
     type Value = Option<Duration>;
 
-    fn get(socket: &Socket, option: c_int) -> Result<Option<Duration>> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<Option<Duration>> {
         match get_int(socket, option)? {
             -1 => Ok(None),
             millis => millis_from_c(millis).map(Some).ok_or_else(unknown_value),
@@ -235,7 +253,7 @@ impl Get for MillisUnset {
 impl Set for MillisUnset {
     type Input<'a> = Duration;
 
-    fn set(socket: &Socket, option: c_int, value: Duration) -> Result<()> {
+    fn set(socket: &dyn RawSocket, option: c_int, value: Duration) -> Result<()> {
         <Interval as Set>::set(socket, option, value)
     }
 }
@@ -246,7 +264,7 @@ pub(crate) struct Limit64;
 impl Get for Limit64 {
     type Value = Option<u64>;
 
-    fn get(socket: &Socket, option: c_int) -> Result<Option<u64>> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<Option<u64>> {
         get_raw::<i64>(socket, option).map(|v| u64::try_from(v).ok())
     }
 }
@@ -254,7 +272,7 @@ impl Get for Limit64 {
 impl Set for Limit64 {
     type Input<'a> = Option<u64>;
 
-    fn set(socket: &Socket, option: c_int, value: Option<u64>) -> Result<()> {
+    fn set(socket: &dyn RawSocket, option: c_int, value: Option<u64>) -> Result<()> {
         let raw = match value {
             None => -1,
             Some(v) => i64::try_from(v).map_err(|_| Error::InvalidArgument)?,
@@ -269,7 +287,7 @@ pub(crate) struct U64;
 impl Get for U64 {
     type Value = u64;
 
-    fn get(socket: &Socket, option: c_int) -> Result<u64> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<u64> {
         get_raw::<u64>(socket, option)
     }
 }
@@ -277,7 +295,7 @@ impl Get for U64 {
 impl Set for U64 {
     type Input<'a> = u64;
 
-    fn set(socket: &Socket, option: c_int, value: u64) -> Result<()> {
+    fn set(socket: &dyn RawSocket, option: c_int, value: u64) -> Result<()> {
         set_value::<u64>(socket, option, value)
     }
 }
@@ -288,7 +306,7 @@ pub(crate) struct U32;
 impl Set for U32 {
     type Input<'a> = u32;
 
-    fn set(socket: &Socket, option: c_int, value: u32) -> Result<()> {
+    fn set(socket: &dyn RawSocket, option: c_int, value: u32) -> Result<()> {
         set_value::<u32>(socket, option, value)
     }
 }
@@ -299,7 +317,7 @@ pub(crate) struct Bytes;
 impl Get for Bytes {
     type Value = Vec<u8>;
 
-    fn get(socket: &Socket, option: c_int) -> Result<Vec<u8>> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<Vec<u8>> {
         get_bytes(socket, option, 256)
     }
 }
@@ -307,7 +325,7 @@ impl Get for Bytes {
 impl Set for Bytes {
     type Input<'a> = &'a [u8];
 
-    fn set(socket: &Socket, option: c_int, value: &[u8]) -> Result<()> {
+    fn set(socket: &dyn RawSocket, option: c_int, value: &[u8]) -> Result<()> {
         set_raw(socket, option, value.as_ptr().cast(), value.len())
     }
 }
@@ -320,7 +338,7 @@ pub(crate) struct Text;
 impl Get for Text {
     type Value = String;
 
-    fn get(socket: &Socket, option: c_int) -> Result<String> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<String> {
         let mut bytes = get_bytes(socket, option, 256)?;
         if let Some(end) = bytes.iter().position(|&b| b == 0) {
             bytes.truncate(end);
@@ -332,7 +350,7 @@ impl Get for Text {
 impl Set for Text {
     type Input<'a> = &'a str;
 
-    fn set(socket: &Socket, option: c_int, value: &str) -> Result<()> {
+    fn set(socket: &dyn RawSocket, option: c_int, value: &str) -> Result<()> {
         if let Some(position) = value.bytes().position(|b| b == 0) {
             return Err(Error::InteriorNul { position });
         }
@@ -349,7 +367,7 @@ pub(crate) struct Type;
 impl Get for Type {
     type Value = SocketType;
 
-    fn get(socket: &Socket, option: c_int) -> Result<SocketType> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<SocketType> {
         SocketType::from_raw(get_int(socket, option)?).ok_or_else(unknown_value)
     }
 }
@@ -376,7 +394,7 @@ pub(crate) struct Fd;
 impl Get for Fd {
     type Value = raw_fd!();
 
-    fn get(socket: &Socket, option: c_int) -> Result<raw_fd!()> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<raw_fd!()> {
         get_raw::<raw_fd!()>(socket, option)
     }
 }
@@ -384,7 +402,7 @@ impl Get for Fd {
 impl Get for PollEvents {
     type Value = PollEvents;
 
-    fn get(socket: &Socket, option: c_int) -> Result<PollEvents> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<PollEvents> {
         let bits = get_int(socket, option)?;
         let bits = std::os::raw::c_short::try_from(bits).map_err(|_| unknown_value())?;
         Ok(PollEvents::from_bits_retain(bits))
@@ -395,7 +413,7 @@ impl Get for CurveKey {
     type Value = CurveKey;
 
     /// Reads the 32 binary bytes (libzmq answers in Z85 text for a 41-byte buffer).
-    fn get(socket: &Socket, option: c_int) -> Result<CurveKey> {
+    fn get(socket: &dyn RawSocket, option: c_int) -> Result<CurveKey> {
         get_raw::<[u8; 32]>(socket, option).map(CurveKey::from_bytes)
     }
 }
@@ -403,7 +421,7 @@ impl Get for CurveKey {
 impl Set for CurveKey {
     type Input<'a> = &'a CurveKey;
 
-    fn set(socket: &Socket, option: c_int, value: &CurveKey) -> Result<()> {
+    fn set(socket: &dyn RawSocket, option: c_int, value: &CurveKey) -> Result<()> {
         let bytes = value.as_bytes();
         set_raw(socket, option, bytes.as_ptr().cast(), bytes.len())
     }
@@ -441,7 +459,7 @@ macro_rules! int_enum {
         impl Get for $name {
             type Value = $name;
 
-            fn get(socket: &Socket, option: c_int) -> Result<$name> {
+            fn get(socket: &dyn RawSocket, option: c_int) -> Result<$name> {
                 $name::from_raw(get_int(socket, option)?).ok_or_else(unknown_value)
             }
         }
@@ -449,7 +467,7 @@ macro_rules! int_enum {
         impl Set for $name {
             type Input<'a> = $name;
 
-            fn set(socket: &Socket, option: c_int, value: $name) -> Result<()> {
+            fn set(socket: &dyn RawSocket, option: c_int, value: $name) -> Result<()> {
                 <Int as Set>::set(socket, option, value.as_raw())
             }
         }
@@ -537,7 +555,7 @@ macro_rules! int_flags {
         impl Get for $name {
             type Value = $name;
 
-            fn get(socket: &Socket, option: c_int) -> Result<$name> {
+            fn get(socket: &dyn RawSocket, option: c_int) -> Result<$name> {
                 get_int(socket, option).map($name::from_bits_retain)
             }
         }
@@ -546,7 +564,7 @@ macro_rules! int_flags {
         impl Set for $name {
             type Input<'a> = $name;
 
-            fn set(socket: &Socket, option: c_int, value: $name) -> Result<()> {
+            fn set(socket: &dyn RawSocket, option: c_int, value: $name) -> Result<()> {
                 <Int as Set>::set(socket, option, value.bits())
             }
         }
@@ -613,6 +631,14 @@ macro_rules! socket_options {
         $name:ident: $kind:ident $(, get $getter:ident)? $(, set $setter:ident)?;
     )*) => {
         impl Socket {$(
+            socket_options!(
+                @methods [$(#[$($attr)*])*] $name $kind [$($getter)?] [$($setter)?]
+            );
+        )*}
+
+        // The same methods on the thread-safe handle, from the same rows.
+        #[cfg(zmq_draft)]
+        impl crate::thread_safe::ThreadSafeSocket {$(
             socket_options!(
                 @methods [$(#[$($attr)*])*] $name $kind [$($getter)?] [$($setter)?]
             );

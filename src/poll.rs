@@ -210,7 +210,7 @@ pub fn poll(items: &mut [PollItem<'_>], timeout: Option<Duration>) -> Result<usi
 }
 
 #[cfg(zmq_draft)]
-pub use self::draft::{Event, Poller};
+pub use self::draft::{Event, Poller, PollerSocket};
 
 #[cfg(zmq_draft)]
 mod draft {
@@ -227,6 +227,32 @@ mod draft {
     use crate::error::{check, Error, Result};
     use crate::socket::Socket;
     use crate::sys;
+    use crate::thread_safe::ThreadSafeSocket;
+
+    mod sealed {
+        pub trait Sealed {}
+    }
+
+    /// A socket a [`Poller`] can watch: a [`Socket`], or a [`ThreadSafeSocket`] (which only a
+    /// `Poller` can watch: [`poll`](super::poll) takes plain sockets). Sealed.
+    pub trait PollerSocket: sealed::Sealed {
+        #[doc(hidden)]
+        fn poller_socket_ptr(&self) -> *mut c_void;
+    }
+
+    impl sealed::Sealed for Socket {}
+    impl PollerSocket for Socket {
+        fn poller_socket_ptr(&self) -> *mut c_void {
+            self.as_ptr()
+        }
+    }
+
+    impl sealed::Sealed for ThreadSafeSocket {}
+    impl PollerSocket for ThreadSafeSocket {
+        fn poller_socket_ptr(&self) -> *mut c_void {
+            self.as_ptr()
+        }
+    }
 
     /// What a registration watches.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -383,13 +409,19 @@ mod draft {
         /// A socket already registered is [`Error::InvalidArgument`] (use
         /// [`Poller::modify`]), and `data` is dropped.
         #[doc(alias = "zmq_poller_add")]
-        pub fn add(&mut self, socket: &'a Socket, events: PollEvents, data: T) -> Result<()> {
+        pub fn add<S: PollerSocket + ?Sized>(
+            &mut self,
+            socket: &'a S,
+            events: PollEvents,
+            data: T,
+        ) -> Result<()> {
             let raw = self.raw.as_ptr();
-            let target = Target::Socket(socket.as_ptr());
+            let socket = socket.poller_socket_ptr();
+            let target = Target::Socket(socket);
             self.insert(target, data, |user_data| {
                 // SAFETY: a live poller and a live socket, which the poller borrows for 'a;
                 // the user data is an opaque number that libzmq never dereferences.
-                unsafe { sys::zmq_poller_add(raw, socket.as_ptr(), user_data, events.bits()) }
+                unsafe { sys::zmq_poller_add(raw, socket, user_data, events.bits()) }
             })
         }
 
@@ -397,25 +429,29 @@ mod draft {
         ///
         /// A socket that is not registered is [`Error::InvalidArgument`].
         #[doc(alias = "zmq_poller_modify")]
-        pub fn modify(&mut self, socket: &Socket, events: PollEvents) -> Result<()> {
+        pub fn modify<S: PollerSocket + ?Sized>(
+            &mut self,
+            socket: &S,
+            events: PollEvents,
+        ) -> Result<()> {
+            let socket = socket.poller_socket_ptr();
             // SAFETY: a live poller and socket; libzmq refuses sockets it does not hold.
-            check(unsafe {
-                sys::zmq_poller_modify(self.raw.as_ptr(), socket.as_ptr(), events.bits())
-            })
-            .map(drop)
+            check(unsafe { sys::zmq_poller_modify(self.raw.as_ptr(), socket, events.bits()) })
+                .map(drop)
         }
 
         /// Unregisters a socket and hands back its user data.
         ///
         /// A socket that is not registered is [`Error::InvalidArgument`].
         #[doc(alias = "zmq_poller_remove")]
-        pub fn remove(&mut self, socket: &Socket) -> Result<T> {
-            let target = Target::Socket(socket.as_ptr());
+        pub fn remove<S: PollerSocket + ?Sized>(&mut self, socket: &S) -> Result<T> {
+            let socket = socket.poller_socket_ptr();
+            let target = Target::Socket(socket);
             if self.find(target).is_none() {
                 return Err(Error::InvalidArgument);
             }
             // SAFETY: a live poller and socket, registered (checked just above).
-            check(unsafe { sys::zmq_poller_remove(self.raw.as_ptr(), socket.as_ptr()) })?;
+            check(unsafe { sys::zmq_poller_remove(self.raw.as_ptr(), socket) })?;
             self.take(target)
         }
 

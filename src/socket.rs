@@ -40,6 +40,46 @@ pub enum SocketType {
     XSub,
     /// `ZMQ_STREAM`: raw TCP, each message prefixed with the connection's routing id.
     Stream,
+    /// `ZMQ_SERVER` (DRAFT, thread-safe): replies to [`Client`](SocketType::Client)s,
+    /// addressing each by the routing id of the messages it received
+    /// ([`Message::routing_id`]). Use it through [`ThreadSafeSocket`](crate::ThreadSafeSocket).
+    #[cfg(zmq_draft)]
+    Server,
+    /// `ZMQ_CLIENT` (DRAFT, thread-safe): talks to a [`Server`](SocketType::Server),
+    /// load-balanced over servers. Use it through [`ThreadSafeSocket`](crate::ThreadSafeSocket).
+    #[cfg(zmq_draft)]
+    Client,
+    /// `ZMQ_RADIO` (DRAFT, thread-safe): publishes each message to a group
+    /// ([`Message::set_group`]). Use it through [`ThreadSafeSocket`](crate::ThreadSafeSocket).
+    #[cfg(zmq_draft)]
+    Radio,
+    /// `ZMQ_DISH` (DRAFT, thread-safe): receives what radios publish to the groups it joined.
+    /// Use it through [`ThreadSafeSocket`](crate::ThreadSafeSocket).
+    #[cfg(zmq_draft)]
+    Dish,
+    /// `ZMQ_GATHER` (DRAFT, thread-safe): receives from scatterers, fair-queued (a
+    /// single-frame PULL). Use it through [`ThreadSafeSocket`](crate::ThreadSafeSocket).
+    #[cfg(zmq_draft)]
+    Gather,
+    /// `ZMQ_SCATTER` (DRAFT, thread-safe): sends to gatherers, load-balanced (a single-frame
+    /// PUSH). Use it through [`ThreadSafeSocket`](crate::ThreadSafeSocket).
+    #[cfg(zmq_draft)]
+    Scatter,
+    /// `ZMQ_DGRAM` (DRAFT, not thread-safe): UDP datagrams over `udp://` endpoints, each a
+    /// two-frame message of the peer's address (`127.0.0.1:5555`) and the body. A plain
+    /// [`Socket`]: send and receive with [`Socket::send_multipart`] and
+    /// [`Socket::recv_multipart`]. The received address frame ends with a NUL byte (libzmq
+    /// puts it there as a C string); it can be sent back as it is.
+    #[cfg(zmq_draft)]
+    Dgram,
+    /// `ZMQ_PEER` (DRAFT, thread-safe): peer-to-peer messaging by routing id, connecting with
+    /// [`ThreadSafeSocket::connect_peer`](crate::ThreadSafeSocket::connect_peer).
+    #[cfg(zmq_draft)]
+    Peer,
+    /// `ZMQ_CHANNEL` (DRAFT, thread-safe): an exclusive connection to one peer (a
+    /// single-frame PAIR). Use it through [`ThreadSafeSocket`](crate::ThreadSafeSocket).
+    #[cfg(zmq_draft)]
+    Channel,
 }
 
 impl SocketType {
@@ -58,6 +98,24 @@ impl SocketType {
             SocketType::XPub => sys::ZMQ_XPUB,
             SocketType::XSub => sys::ZMQ_XSUB,
             SocketType::Stream => sys::ZMQ_STREAM,
+            #[cfg(zmq_draft)]
+            SocketType::Server => sys::ZMQ_SERVER,
+            #[cfg(zmq_draft)]
+            SocketType::Client => sys::ZMQ_CLIENT,
+            #[cfg(zmq_draft)]
+            SocketType::Radio => sys::ZMQ_RADIO,
+            #[cfg(zmq_draft)]
+            SocketType::Dish => sys::ZMQ_DISH,
+            #[cfg(zmq_draft)]
+            SocketType::Gather => sys::ZMQ_GATHER,
+            #[cfg(zmq_draft)]
+            SocketType::Scatter => sys::ZMQ_SCATTER,
+            #[cfg(zmq_draft)]
+            SocketType::Dgram => sys::ZMQ_DGRAM,
+            #[cfg(zmq_draft)]
+            SocketType::Peer => sys::ZMQ_PEER,
+            #[cfg(zmq_draft)]
+            SocketType::Channel => sys::ZMQ_CHANNEL,
         }
     }
 
@@ -77,20 +135,62 @@ impl SocketType {
             SocketType::XPub => "XPUB",
             SocketType::XSub => "XSUB",
             SocketType::Stream => "STREAM",
+            #[cfg(zmq_draft)]
+            SocketType::Server => "SERVER",
+            #[cfg(zmq_draft)]
+            SocketType::Client => "CLIENT",
+            #[cfg(zmq_draft)]
+            SocketType::Radio => "RADIO",
+            #[cfg(zmq_draft)]
+            SocketType::Dish => "DISH",
+            #[cfg(zmq_draft)]
+            SocketType::Gather => "GATHER",
+            #[cfg(zmq_draft)]
+            SocketType::Scatter => "SCATTER",
+            #[cfg(zmq_draft)]
+            SocketType::Dgram => "DGRAM",
+            #[cfg(zmq_draft)]
+            SocketType::Peer => "PEER",
+            #[cfg(zmq_draft)]
+            SocketType::Channel => "CHANNEL",
         }
     }
 
-    /// The socket type with a ZMTP name (see [`SocketType::name`]), `None` if unknown.
+    /// Every socket type this build knows: [`SocketType::ALL`], then (with DRAFT)
+    /// [`SocketType::DRAFT`].
+    fn known() -> impl Iterator<Item = SocketType> {
+        let all = SocketType::ALL.into_iter();
+        #[cfg(zmq_draft)]
+        let all = all.chain(SocketType::DRAFT);
+        all
+    }
+
+    /// The socket type with a ZMTP name (see [`SocketType::name`]), `None` if unknown. With
+    /// DRAFT, the DRAFT types' names are known too.
     pub fn from_name(name: &str) -> Option<SocketType> {
-        SocketType::ALL.into_iter().find(|t| t.name() == name)
+        SocketType::known().find(|t| t.name() == name)
     }
 
     /// The socket type for a libzmq constant, `None` for a value this crate does not know.
+    /// With DRAFT, the DRAFT types' constants are known too.
     pub fn from_raw(raw: c_int) -> Option<SocketType> {
-        SocketType::ALL.into_iter().find(|t| t.as_raw() == raw)
+        SocketType::known().find(|t| t.as_raw() == raw)
     }
 
-    /// Every socket type of libzmq's stable API.
+    /// Whether libzmq guards sockets of this type with a mutex, so that one socket may be
+    /// used from several threads at once (`ZMQ_THREAD_SAFE`): the DRAFT types SERVER,
+    /// CLIENT, RADIO, DISH, GATHER, SCATTER, PEER and CHANNEL. See
+    /// [`ThreadSafeType`](crate::ThreadSafeType).
+    pub fn is_thread_safe(self) -> bool {
+        #[cfg(zmq_draft)]
+        let safe = crate::thread_safe::ThreadSafeType::from_socket_type(self).is_some();
+        #[cfg(not(zmq_draft))]
+        let safe = false;
+        safe
+    }
+
+    /// Every socket type of libzmq's stable API. The DRAFT types are in
+    /// [`SocketType::DRAFT`], which exists only with DRAFT.
     pub const ALL: [SocketType; 12] = [
         SocketType::Pair,
         SocketType::Pub,
@@ -104,6 +204,21 @@ impl SocketType {
         SocketType::XPub,
         SocketType::XSub,
         SocketType::Stream,
+    ];
+
+    /// Every socket type of libzmq's DRAFT API (4.3.5): SERVER, CLIENT, RADIO, DISH, GATHER,
+    /// SCATTER, DGRAM, PEER and CHANNEL.
+    #[cfg(zmq_draft)]
+    pub const DRAFT: [SocketType; 9] = [
+        SocketType::Server,
+        SocketType::Client,
+        SocketType::Radio,
+        SocketType::Dish,
+        SocketType::Gather,
+        SocketType::Scatter,
+        SocketType::Dgram,
+        SocketType::Peer,
+        SocketType::Channel,
     ];
 }
 
@@ -191,16 +306,23 @@ impl Socket {
         &self.ctx
     }
 
+    /// Gives up the socket without closing it: its raw pointer and its context, which the
+    /// caller must keep alive until it closes the socket.
+    #[cfg(zmq_draft)]
+    pub(crate) fn into_raw_parts(self) -> (NonNull<c_void>, Context) {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped, so the context is moved out exactly once.
+        let ctx = unsafe { std::ptr::read(&this.ctx) };
+        (this.raw, ctx)
+    }
+
     fn endpoint_call(
         &self,
         endpoint: &str,
         any_port: bool,
         call: unsafe extern "C" fn(*mut c_void, *const std::os::raw::c_char) -> c_int,
     ) -> Result<()> {
-        let c_endpoint = c_string(endpoint)?;
-        check_ports(endpoint, any_port)?;
-        // SAFETY: a live socket and a NUL-terminated string that outlives the call.
-        check(unsafe { call(self.as_ptr(), c_endpoint.as_ptr()) }).map(drop)
+        endpoint_call(self.raw, endpoint, any_port, call)
     }
 
     /// Accepts connections on an endpoint: `tcp://127.0.0.1:5555`, `tcp://*:*` (any free
@@ -426,11 +548,25 @@ impl Socket {
     }
 }
 
+/// Calls `zmq_bind`, `zmq_connect`, `zmq_unbind` or `zmq_disconnect` on a live socket, after
+/// refusing an endpoint with a NUL byte or a bad port.
+pub(crate) fn endpoint_call(
+    socket: NonNull<c_void>,
+    endpoint: &str,
+    any_port: bool,
+    call: unsafe extern "C" fn(*mut c_void, *const std::os::raw::c_char) -> c_int,
+) -> Result<()> {
+    let c_endpoint = c_string(endpoint)?;
+    check_ports(endpoint, any_port)?;
+    // SAFETY: the caller's live socket and a NUL-terminated string that outlives the call.
+    check(unsafe { call(socket.as_ptr(), c_endpoint.as_ptr()) }).map(drop)
+}
+
 /// Refuses a TCP, WebSocket or UDP port that is not a number from 1 to 65535 (or, where
 /// `any_port`, `*` or `0`) before libzmq sees it: libzmq reads the port with `atoi` and keeps
 /// it modulo 65536, so `tcp://127.0.0.1:70000` would quietly mean port 4464 and `:-1` port
 /// 65535. Other transports, and addresses libzmq would refuse anyway, pass through.
-fn check_ports(endpoint: &str, any_port: bool) -> Result<()> {
+pub(crate) fn check_ports(endpoint: &str, any_port: bool) -> Result<()> {
     let Some((scheme, address)) = endpoint.split_once("://") else {
         return Ok(());
     };
