@@ -640,3 +640,25 @@ fn a_poller_watches_thread_safe_and_plain_sockets() {
     assert_eq!(poller.remove(&server), Ok("server"));
     assert_eq!(poller.remove(&server), Err(Error::InvalidArgument));
 }
+
+#[test]
+fn application_metadata_reaches_the_peer() {
+    let ctx = context();
+    let router = socket(&ctx, SocketType::Router);
+    router.bind("tcp://127.0.0.1:*").unwrap();
+    let dealer = socket(&ctx, SocketType::Dealer);
+    dealer.set_metadata("X-Service:weather").unwrap();
+    dealer.set_metadata("X-Region:north").unwrap();
+    dealer.connect(&router.last_endpoint().unwrap()).unwrap();
+    dealer.send("hello", SendFlags::empty()).unwrap();
+    let parts = router.recv_multipart(RecvFlags::empty()).unwrap();
+    let body = &parts[1];
+    assert_eq!(body.gets("X-Service"), Some("weather"));
+    assert_eq!(body.gets("X-Region"), Some("north"));
+    assert_eq!(body.gets("X-Missing"), None);
+    // Only application properties may be set, and they must name a value.
+    assert_eq!(
+        dealer.set_metadata("Service:weather"),
+        Err(zmq::Error::InvalidArgument)
+    );
+}
