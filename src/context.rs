@@ -283,14 +283,18 @@ macro_rules! context_input {
 }
 
 /// Context options, each declared once: `get name` makes a [`Context`] getter, `builder name`
-/// a [`ContextBuilder`] method. Attributes go on both.
+/// a [`ContextBuilder`] method, `set name` a [`Context`] setter (only for the options libzmq
+/// reads again whenever it creates a socket, so that changing them later means something).
+/// Attributes go on all three.
 macro_rules! context_options {
     ($(
         $(#[$($attr:tt)*])*
-        $name:ident: $kind:ident $(, get $getter:ident)? $(, builder $setter:ident)?;
+        $name:ident: $kind:ident $(, get $getter:ident)? $(, builder $setter:ident)?
+            $(, set $live:ident)?;
     )*) => {
         impl Context {$(
             context_options!(@get [$(#[$($attr)*])*] $name $kind $($getter)?);
+            context_options!(@live [$(#[$($attr)*])*] $name $kind $($live)?);
         )*}
 
         impl ContextBuilder {$(
@@ -304,6 +308,15 @@ macro_rules! context_options {
         $($attrs)*
         pub fn $getter(&self) -> Result<context_value!($kind)> {
             $kind::get(self, sys::$name)
+        }
+    };
+    (@live $attrs:tt $name:ident $kind:ident) => {};
+    (@live [$($attrs:tt)*] $name:ident $kind:ident $live:ident) => {
+        #[doc = concat!("Changes the context option `", stringify!($name), "` for the sockets created from now on.")]
+        #[doc = ""]
+        $($attrs)*
+        pub fn $live(&self, value: context_input!($kind)) -> Result<()> {
+            apply_setting(self, sys::$name, &<$kind as ContextKind>::setting(value))
         }
     };
     (@set $attrs:tt $name:ident $kind:ident) => {};
@@ -358,7 +371,7 @@ context_options! {
     /// default). libzmq 4.3.5 keeps the value but does not enforce it; to limit what peers
     /// may send, use the socket option [`Socket::set_maxmsgsize`].
     #[doc(alias = "ZMQ_MAX_MSGSZ")]
-    ZMQ_MAX_MSGSZ: Int, get max_msgsz, builder max_msgsz;
+    ZMQ_MAX_MSGSZ: Int, get max_msgsz, builder max_msgsz, set set_max_msgsz;
 
     /// The size of libzmq's `zmq_msg_t` in bytes (64).
     #[doc(alias = "ZMQ_MSG_T_SIZE")]
@@ -388,18 +401,19 @@ context_options! {
     /// Whether new sockets use IPv6 as well as IPv4 (each socket can change it with
     /// [`Socket::set_ipv6`]). Default `false`.
     #[doc(alias = "ZMQ_IPV6")]
-    ZMQ_IPV6: Bool, get ipv6, builder ipv6;
+    ZMQ_IPV6: Bool, get ipv6, builder ipv6, set set_ipv6;
 
     /// Whether terminating the context waits for sockets' linger (default `true`). With
     /// `false`, libzmq gives new sockets a linger of 0.
     #[doc(alias = "ZMQ_BLOCKY")]
-    ZMQ_BLOCKY: Bool, get blocky, builder blocky;
+    ZMQ_BLOCKY: Bool, get blocky, builder blocky, set set_blocky;
 
     /// Whether received messages keep the receive buffer they arrived in (zero copy,
     /// default `true`) or are copied out of it, which can use less memory. DRAFT.
     #[doc(alias = "ZMQ_ZERO_COPY_RECV")]
     #[cfg(zmq_draft)]
-    ZMQ_ZERO_COPY_RECV: Bool, get zero_copy_recv, builder zero_copy_recv;
+    ZMQ_ZERO_COPY_RECV: Bool, get zero_copy_recv, builder zero_copy_recv,
+        set set_zero_copy_recv;
 }
 
 // Reading THREAD_NAME_PREFIX as text needs the DRAFT `zmq_ctx_get_ext` (the stable

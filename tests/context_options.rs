@@ -303,3 +303,27 @@ fn a_context_and_its_builder_are_shareable() {
     shareable::<Context>();
     shareable::<zmq::ContextBuilder>();
 }
+
+#[test]
+fn live_settings_apply_to_sockets_created_afterwards() {
+    let ctx = Context::new().unwrap();
+    let before = ctx.socket(SocketType::Pull).unwrap();
+    ctx.set_ipv6(true).unwrap();
+    assert!(ctx.ipv6().unwrap());
+    let after = ctx.socket(SocketType::Pull).unwrap();
+    assert!(
+        !before.ipv6().unwrap(),
+        "an existing socket keeps its setting"
+    );
+    assert!(after.ipv6().unwrap(), "a new socket takes the context's");
+
+    ctx.set_blocky(false).unwrap();
+    assert!(!ctx.blocky().unwrap());
+    // Without blocky, libzmq gives new sockets a linger of zero.
+    let unblocked = ctx.socket(SocketType::Push).unwrap();
+    assert_eq!(unblocked.linger().unwrap(), Some(Duration::ZERO));
+
+    ctx.set_max_msgsz(4096).unwrap();
+    assert_eq!(ctx.max_msgsz().unwrap(), 4096);
+    assert_eq!(ctx.set_max_msgsz(-1), Err(Error::InvalidArgument));
+}
