@@ -486,24 +486,17 @@ impl Socket {
     /// ```
     #[doc(alias = "zmq_msg_recv")]
     pub fn recv(&self, msg: &mut Message, flags: RecvFlags) -> Result<()> {
-        // SAFETY: a live socket and an initialised message, whose old content libzmq
-        // releases before storing the new one; on failure the message is left empty or as
-        // it was, initialised either way.
-        let rc = unsafe { sys::zmq_msg_recv(msg.as_mut_ptr(), self.as_ptr(), flags.bits()) };
-        msg.set_received();
-        check(rc).map(drop)
+        receive::into_message(self, msg, flags)
     }
 
     /// Receives one frame as a new [`Message`].
     pub fn recv_msg(&self, flags: RecvFlags) -> Result<Message> {
-        let mut msg = Message::new();
-        self.recv(&mut msg, flags)?;
-        Ok(msg)
+        receive::message(self, flags)
     }
 
     /// Receives one frame as a `Vec<u8>` (a copy of the message's bytes).
     pub fn recv_bytes(&self, flags: RecvFlags) -> Result<Vec<u8>> {
-        self.recv_msg(flags).map(|msg| msg.to_vec())
+        receive::bytes(self, flags)
     }
 
     /// Receives one frame into `buf` and returns the frame's full size.
@@ -512,23 +505,13 @@ impl Socket {
     /// the returned size is then larger than `buf.len()`, so truncation is never silent.
     #[doc(alias = "zmq_recv")]
     pub fn recv_into(&self, buf: &mut [u8], flags: RecvFlags) -> Result<usize> {
-        // SAFETY: a live socket; libzmq writes at most `buf.len()` bytes into `buf`.
-        let size = check(unsafe {
-            sys::zmq_recv(
-                self.as_ptr(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                flags.bits(),
-            )
-        })?;
-        // check() returned a non-negative size.
-        Ok(size as usize)
+        receive::into_buffer(self, buf, flags)
     }
 
     /// Receives one frame as a `String`. A frame that is not UTF-8 is
     /// [`Error::InvalidUtf8`], which keeps the received bytes.
     pub fn recv_string(&self, flags: RecvFlags) -> Result<String> {
-        String::from_utf8(self.recv_bytes(flags)?).map_err(Error::InvalidUtf8)
+        receive::string(self, flags)
     }
 
     /// Receives every frame of one multipart message.
@@ -606,6 +589,60 @@ fn check_port(host_port: &str, any_port: bool) -> Result<()> {
         Ok(1..=65535) => Ok(()),
         Ok(0) if any_port => Ok(()),
         _ => Err(Error::InvalidArgument),
+    }
+}
+
+/// The receive calls shared by every kind of socket handle.
+pub(crate) mod receive {
+    use crate::error::{check, Error, Result};
+    use crate::message::Message;
+    use crate::options::RawSocket;
+    use crate::socket::RecvFlags;
+    use crate::sys;
+
+    pub(crate) fn into_message(
+        socket: &impl RawSocket,
+        msg: &mut Message,
+        flags: RecvFlags,
+    ) -> Result<()> {
+        // SAFETY: a live socket and an initialised message, whose old content libzmq
+        // releases before storing the new one; on failure the message is left empty or as
+        // it was, initialised either way.
+        let rc = unsafe { sys::zmq_msg_recv(msg.as_mut_ptr(), socket.raw_socket(), flags.bits()) };
+        msg.set_received();
+        check(rc).map(drop)
+    }
+
+    pub(crate) fn message(socket: &impl RawSocket, flags: RecvFlags) -> Result<Message> {
+        let mut msg = Message::new();
+        into_message(socket, &mut msg, flags)?;
+        Ok(msg)
+    }
+
+    pub(crate) fn bytes(socket: &impl RawSocket, flags: RecvFlags) -> Result<Vec<u8>> {
+        message(socket, flags).map(|msg| msg.to_vec())
+    }
+
+    pub(crate) fn string(socket: &impl RawSocket, flags: RecvFlags) -> Result<String> {
+        String::from_utf8(bytes(socket, flags)?).map_err(Error::InvalidUtf8)
+    }
+
+    pub(crate) fn into_buffer(
+        socket: &impl RawSocket,
+        buf: &mut [u8],
+        flags: RecvFlags,
+    ) -> Result<usize> {
+        // SAFETY: a live socket; libzmq writes at most `buf.len()` bytes into `buf`.
+        let size = check(unsafe {
+            sys::zmq_recv(
+                socket.raw_socket(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                flags.bits(),
+            )
+        })?;
+        // check() returned a non-negative size.
+        Ok(size as usize)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::context::Context;
 use crate::error::{c_string, check, Error, Result, SendError};
 use crate::message::Message;
 use crate::options::RawSocket;
-use crate::socket::{check_ports, endpoint_call, RecvFlags, Socket, SocketType};
+use crate::socket::{check_ports, endpoint_call, receive, RecvFlags, Socket, SocketType};
 use crate::sys;
 
 /// The thread-safe socket types of libzmq's DRAFT API, which a [`ThreadSafeSocket`] can be.
@@ -286,48 +286,31 @@ impl ThreadSafeSocket {
     /// SERVER and PEER it carries the sender's routing id, on DISH its group.
     #[doc(alias = "zmq_msg_recv")]
     pub fn recv(&self, msg: &mut Message, flags: RecvFlags) -> Result<()> {
-        // SAFETY: a live socket and an initialised message, whose old content libzmq
-        // releases before storing the new one; on failure the message is left empty or as
-        // it was, initialised either way.
-        let rc = unsafe { sys::zmq_msg_recv(msg.as_mut_ptr(), self.as_ptr(), flags.bits()) };
-        msg.set_received();
-        check(rc).map(drop)
+        receive::into_message(self, msg, flags)
     }
 
     /// Receives one message as a new [`Message`].
     pub fn recv_msg(&self, flags: RecvFlags) -> Result<Message> {
-        let mut msg = Message::new();
-        self.recv(&mut msg, flags)?;
-        Ok(msg)
+        receive::message(self, flags)
     }
 
     /// Receives one message as a `Vec<u8>` (a copy of its bytes; the routing id and group
     /// are not kept).
     pub fn recv_bytes(&self, flags: RecvFlags) -> Result<Vec<u8>> {
-        self.recv_msg(flags).map(|msg| msg.to_vec())
+        receive::bytes(self, flags)
     }
 
     /// Receives one message into `buf` and returns its full size, as [`Socket::recv_into`]
     /// does: a larger message is cut to fit, and the size returned says so.
     #[doc(alias = "zmq_recv")]
     pub fn recv_into(&self, buf: &mut [u8], flags: RecvFlags) -> Result<usize> {
-        // SAFETY: a live socket; libzmq writes at most `buf.len()` bytes into `buf`.
-        let size = check(unsafe {
-            sys::zmq_recv(
-                self.as_ptr(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                flags.bits(),
-            )
-        })?;
-        // check() returned a non-negative size.
-        Ok(size as usize)
+        receive::into_buffer(self, buf, flags)
     }
 
     /// Receives one message as a `String`. A message that is not UTF-8 is
     /// [`Error::InvalidUtf8`], which keeps the received bytes.
     pub fn recv_string(&self, flags: RecvFlags) -> Result<String> {
-        String::from_utf8(self.recv_bytes(flags)?).map_err(Error::InvalidUtf8)
+        receive::string(self, flags)
     }
 }
 
