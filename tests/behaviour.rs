@@ -510,16 +510,22 @@ fn silent_zmtp_peer(endpoint: &str) -> TcpStream {
     stream
 }
 
-#[test]
-fn heartbeat_timeout_disconnects_a_silent_peer() {
-    let ctx = context();
-    let router = socket(&ctx, SocketType::Router);
+/// A ROUTER that pings every 100 ms and gives a peer 300 ms to answer.
+fn heartbeating_router(ctx: &Context) -> Socket {
+    let router = socket(ctx, SocketType::Router);
     router
         .set_heartbeat_ivl(Duration::from_millis(100))
         .unwrap();
     router
         .set_heartbeat_timeout(Duration::from_millis(300))
         .unwrap();
+    router
+}
+
+#[test]
+fn heartbeat_timeout_disconnects_a_silent_peer() {
+    let ctx = context();
+    let router = heartbeating_router(&ctx);
     router
         .set_heartbeat_ttl(Duration::from_millis(500))
         .unwrap();
@@ -546,13 +552,7 @@ fn heartbeat_timeout_disconnects_a_silent_peer() {
 fn heartbeats_keep_a_peer_that_answers_connected() {
     // The same ROUTER keeps a peer that answers each PING with a PONG for many timeouts.
     let ctx = context();
-    let router = socket(&ctx, SocketType::Router);
-    router
-        .set_heartbeat_ivl(Duration::from_millis(100))
-        .unwrap();
-    router
-        .set_heartbeat_timeout(Duration::from_millis(300))
-        .unwrap();
+    let router = heartbeating_router(&ctx);
     let endpoint = bind(&router, Transport::Tcp);
     let mut peer = silent_zmtp_peer(&endpoint);
     let mut pongs = 0;
