@@ -45,6 +45,10 @@
 //!   with the `draft` feature.
 //! - [`Message`]: one frame, built without copying from owned bytes, received into again
 //!   without allocating ([`Socket::recv`]). [`Multipart`] holds the frames of one message.
+//! - [`poll`] waits until sockets (and plain file descriptors) are ready, each [`PollItem`]
+//!   borrowing its socket; [`proxy`], [`proxy_steerable`] and [`Proxy::spawn`] (a proxy on
+//!   its own thread, paused, resumed, counted and stopped through its handle) forward
+//!   messages between sockets.
 //! - With the `draft` feature (and a libzmq built with the DRAFT API): `ThreadSafeSocket`,
 //!   a `Sync` handle for the thread-safe socket types (SERVER, CLIENT, RADIO, DISH, GATHER,
 //!   SCATTER, PEER, CHANNEL) that one socket can be shared by several threads through, with
