@@ -260,6 +260,9 @@ pub struct Socket {
     ctx: Context,
     // Cell<()> is Send and !Sync: exactly the thread rules of a libzmq socket.
     _not_sync: PhantomData<Cell<()>>,
+    // Counts the monitors started on this socket, so that only the latest one (the one
+    // libzmq still feeds) stops monitoring when it goes.
+    pub(crate) monitor_generation: Cell<u64>,
 }
 
 // SAFETY: a libzmq socket may be used from any thread, one at a time; !Sync keeps it to one.
@@ -293,6 +296,7 @@ impl Socket {
             raw,
             ctx,
             _not_sync: PhantomData,
+            monitor_generation: Cell::new(0),
         })
     }
 
