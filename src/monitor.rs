@@ -546,8 +546,9 @@ impl Socket {
     /// A socket has one monitor at a time: starting another stops the previous one (which
     /// then receives [`MonitorEvent::MonitorStopped`]).
     ///
-    /// Read the events: libzmq's monitor blocks the monitored socket's I/O when a thousand
-    /// events or so wait unread.
+    /// Events wait, without limit, until they are read or the monitor is stopped: libzmq
+    /// would otherwise block the monitored socket (and its I/O thread) once a thousand or so
+    /// waited unread. A monitor that is kept but not read therefore grows in memory.
     #[doc(alias = "zmq_socket_monitor")]
     pub fn monitor(&self, events: MonitorEvents) -> Result<Monitor<'_>> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -567,6 +568,9 @@ impl Socket {
         self.monitor_generation.set(generation);
         let reader = self.context().socket(SocketType::Pair).and_then(|pair| {
             pair.set_linger(Some(Duration::ZERO))?;
+            // No high-water mark: libzmq's monitor sends block (the caller's bind, or the I/O
+            // thread) once the pipe is full, so unread events queue up instead.
+            pair.set_rcvhwm(0)?;
             pair.connect(&endpoint)?;
             Ok(MonitorReader {
                 pair,

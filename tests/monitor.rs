@@ -453,3 +453,33 @@ fn detached_reader_after_context_shutdown() {
     drop(server);
     drop(reader);
 }
+
+#[test]
+fn unread_events_never_block_the_monitored_socket() {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        let ctx = context();
+        let server = socket(&ctx, SocketType::Pull);
+        let monitor = server.monitor(MonitorEvents::ALL).unwrap();
+        // Two events each (LISTENING, CLOSED), far more than libzmq's default high-water
+        // marks of the monitor's pipe, none read.
+        for _ in 0..2_500 {
+            server.bind("tcp://127.0.0.1:*").unwrap();
+            let endpoint = server.last_endpoint().unwrap();
+            server.unbind(&endpoint).unwrap();
+        }
+        let _ = done_tx.send(());
+        let first = monitor.try_event().unwrap();
+        assert!(
+            matches!(first, Some(MonitorEvent::Listening { .. })),
+            "{first:?}"
+        );
+        drop(monitor);
+    });
+    let finished = done_rx.recv_timeout(Duration::from_secs(30));
+    assert!(
+        finished.is_ok(),
+        "binding blocked on the unread monitor events"
+    );
+    worker.join().unwrap();
+}
