@@ -564,8 +564,10 @@ impl Socket {
         check(unsafe {
             sys::zmq_socket_monitor(self.as_ptr(), c_endpoint.as_ptr(), c_int::from(mask))
         })?;
-        let generation = self.monitor_generation.get().wrapping_add(1);
-        self.monitor_generation.set(generation);
+        let generation = self
+            .monitor_generation
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_add(1);
         let reader = self.context().socket(SocketType::Pair).and_then(|pair| {
             pair.set_linger(Some(Duration::ZERO))?;
             // No high-water mark: libzmq's monitor sends block (the caller's bind, or the I/O
@@ -643,7 +645,7 @@ impl<'a> Monitor<'a> {
             return Ok(());
         }
         self.active = false;
-        if self.socket.monitor_generation.get() != self.generation {
+        if self.socket.monitor_generation.load(Ordering::Relaxed) != self.generation {
             // A newer monitor replaced this one: libzmq already sent MONITOR_STOPPED here.
             self.reader.drain(Instant::now() + STOP_DEADLINE);
             return Ok(());
