@@ -77,28 +77,50 @@ bitflags::bitflags! {
 /// [`MonitorEvent::HandshakeFailedProtocol`]. A value this crate does not know is
 /// [`ProtocolError::Unknown`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(missing_docs)] // Each variant is the `ZMQ_PROTOCOL_ERROR_*` constant of its name.
 pub enum ProtocolError {
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED`: a ZMTP error without detail.
     ZmtpUnspecified,
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND`: a command that does not belong here.
     ZmtpUnexpectedCommand,
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE`: a CURVE nonce out of sequence.
     ZmtpInvalidSequence,
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE`: the CURVE key exchange failed.
     ZmtpKeyExchange,
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED`: a malformed command.
     ZmtpMalformedCommandUnspecified,
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE`: a malformed MESSAGE command.
     ZmtpMalformedCommandMessage,
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO`: a malformed HELLO command.
     ZmtpMalformedCommandHello,
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE`: a malformed INITIATE command.
     ZmtpMalformedCommandInitiate,
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR`: a malformed ERROR command.
     ZmtpMalformedCommandError,
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY`: a malformed READY command.
     ZmtpMalformedCommandReady,
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME`: a malformed WELCOME command.
     ZmtpMalformedCommandWelcome,
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA`: invalid metadata in a command.
     ZmtpInvalidMetadata,
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC`: a CURVE box that does not open (wrong keys).
     ZmtpCryptographic,
+    /// `ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH`: the peers use different security
+    /// mechanisms (NULL against CURVE, say).
     ZmtpMechanismMismatch,
+    /// `ZMQ_PROTOCOL_ERROR_ZAP_UNSPECIFIED`: a ZAP error without detail.
     ZapUnspecified,
+    /// `ZMQ_PROTOCOL_ERROR_ZAP_MALFORMED_REPLY`: the ZAP handler's reply is malformed.
     ZapMalformedReply,
+    /// `ZMQ_PROTOCOL_ERROR_ZAP_BAD_REQUEST_ID`: the ZAP reply answers another request.
     ZapBadRequestId,
+    /// `ZMQ_PROTOCOL_ERROR_ZAP_BAD_VERSION`: the ZAP reply has the wrong version.
     ZapBadVersion,
+    /// `ZMQ_PROTOCOL_ERROR_ZAP_INVALID_STATUS_CODE`: the ZAP reply's status code is not 200,
+    /// 300, 400 or 500.
     ZapInvalidStatusCode,
+    /// `ZMQ_PROTOCOL_ERROR_ZAP_INVALID_METADATA`: the ZAP reply's metadata is invalid.
     ZapInvalidMetadata,
+    /// `ZMQ_PROTOCOL_ERROR_WS_UNSPECIFIED`: a WebSocket transport error.
     WsUnspecified,
     /// A value libzmq 4.3.5 does not define.
     Unknown(u32),
