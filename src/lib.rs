@@ -54,6 +54,8 @@
 //!   SCATTER, PEER, CHANNEL) that one socket can be shared by several threads through, with
 //!   single-frame messages addressed by routing id or group (`Message::set_routing_id`,
 //!   `Message::set_group`); and `SocketType::Dgram` for UDP datagrams.
+//! - [`Monitor`]: typed events of a socket ([`MonitorEvent`]: connected, disconnected,
+//!   handshake failed, ...), from [`Socket::monitor`].
 //! - [`Error`]: every failure, with the errno values callers branch on as variants. A failed
 //!   send returns what it did not send inside a [`SendError`].
 //!
@@ -94,6 +96,7 @@ mod context;
 mod curve;
 mod error;
 mod message;
+mod monitor;
 mod multipart;
 mod options;
 mod poll;
@@ -109,6 +112,9 @@ pub use crate::context::{Context, ContextBuilder};
 pub use crate::curve::CurveKey;
 pub use crate::error::{Error, Result, SendError};
 pub use crate::message::Message;
+pub use crate::monitor::{
+    Events, Monitor, MonitorEvent, MonitorEvents, MonitorFd, MonitorReader, ProtocolError,
+};
 pub use crate::multipart::Multipart;
 pub use crate::options::{GssapiNameType, Mechanism};
 #[cfg(zmq_draft)]

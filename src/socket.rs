@@ -5,6 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::os::raw::{c_int, c_void};
 use std::ptr::NonNull;
+use std::sync::atomic::AtomicU64;
 
 use crate::context::Context;
 use crate::error::{c_string, check, Error, Result, SendError};
@@ -260,6 +261,10 @@ pub struct Socket {
     ctx: Context,
     // Cell<()> is Send and !Sync: exactly the thread rules of a libzmq socket.
     _not_sync: PhantomData<Cell<()>>,
+    // Counts the monitors started on this socket, so that only the latest one (the one
+    // libzmq still feeds) stops monitoring when it goes. Atomic only to keep `Cell<()>`
+    // the one marker of `!Sync`; the socket is used by one thread at a time.
+    pub(crate) monitor_generation: AtomicU64,
 }
 
 // SAFETY: a libzmq socket may be used from any thread, one at a time; !Sync keeps it to one.
@@ -293,6 +298,7 @@ impl Socket {
             raw,
             ctx,
             _not_sync: PhantomData,
+            monitor_generation: AtomicU64::new(0),
         })
     }
 
