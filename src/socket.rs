@@ -158,7 +158,7 @@ impl SocketType {
     }
 
     /// Every socket type this build knows: [`SocketType::ALL`], then (with DRAFT)
-    /// [`SocketType::DRAFT`].
+    /// `SocketType::DRAFT`.
     fn known() -> impl Iterator<Item = SocketType> {
         let all = SocketType::ALL.into_iter();
         #[cfg(zmq_draft)]
@@ -181,7 +181,7 @@ impl SocketType {
     /// Whether libzmq guards sockets of this type with a mutex, so that one socket may be
     /// used from several threads at once (`ZMQ_THREAD_SAFE`): the DRAFT types SERVER,
     /// CLIENT, RADIO, DISH, GATHER, SCATTER, PEER and CHANNEL. See
-    /// [`ThreadSafeType`](crate::ThreadSafeType).
+    /// `ThreadSafeType`.
     pub fn is_thread_safe(self) -> bool {
         #[cfg(zmq_draft)]
         let safe = crate::thread_safe::ThreadSafeType::from_socket_type(self).is_some();
@@ -191,7 +191,7 @@ impl SocketType {
     }
 
     /// Every socket type of libzmq's stable API. The DRAFT types are in
-    /// [`SocketType::DRAFT`], which exists only with DRAFT.
+    /// `SocketType::DRAFT`, which exists only with DRAFT.
     pub const ALL: [SocketType; 12] = [
         SocketType::Pair,
         SocketType::Pub,
