@@ -98,6 +98,7 @@ mod proxy;
 mod socket;
 #[cfg(zmq_draft)]
 mod thread_safe;
+pub mod z85;
 
 use std::ffi::c_int;
 
