@@ -103,7 +103,7 @@ pub mod z85;
 use std::ffi::c_int;
 
 pub use crate::context::{Context, ContextBuilder};
-pub use crate::curve::CurveKey;
+pub use crate::curve::{CurveKey, CurveKeyPair};
 pub use crate::error::{Error, Result, SendError};
 pub use crate::message::Message;
 pub use crate::multipart::Multipart;
