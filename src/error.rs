@@ -6,6 +6,7 @@ use std::io;
 use std::string::FromUtf8Error;
 
 use crate::sys;
+use crate::z85::Z85Error;
 
 /// A specialised `Result` for libzmq operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -83,6 +84,11 @@ pub enum Error {
     /// ([`FromUtf8Error::into_bytes`]), so nothing received is lost.
     #[error("the message is not valid UTF-8: {0}")]
     InvalidUtf8(FromUtf8Error),
+    /// Data or text that [`z85::encode`](crate::z85::encode), [`z85::decode`](crate::z85::decode)
+    /// or a CURVE key's `FromStr` refuses; the [`Z85Error`] says what is wrong and where.
+    /// Its [`errno`](Error::errno) is `EINVAL`.
+    #[error("invalid Z85: {0}")]
+    InvalidZ85(Z85Error),
     /// Any other errno value, as libzmq reported it.
     #[error("{} (errno {errno})", strerror(*.0), errno = .0)]
     Other(i32),
@@ -127,9 +133,10 @@ impl Error {
             Error::ProtocolNotSupported => libc::EPROTONOSUPPORT,
             Error::IncompatibleProtocol => sys::ENOCOMPATPROTO,
             Error::NotSupported => libc::ENOTSUP,
-            Error::InvalidArgument | Error::InteriorNul { .. } | Error::InvalidUtf8(_) => {
-                libc::EINVAL
-            }
+            Error::InvalidArgument
+            | Error::InteriorNul { .. }
+            | Error::InvalidUtf8(_)
+            | Error::InvalidZ85(_) => libc::EINVAL,
             Error::NoIoThread => sys::EMTHREAD,
             Error::TooManyOpenFiles => libc::EMFILE,
             Error::NotSocket => libc::ENOTSOCK,
@@ -155,7 +162,9 @@ impl Error {
             Error::HostUnreachable => K::HostUnreachable,
             Error::EndpointNotFound => K::NotFound,
             Error::NotSupported | Error::ProtocolNotSupported => K::Unsupported,
-            Error::InvalidArgument | Error::InteriorNul { .. } => K::InvalidInput,
+            Error::InvalidArgument | Error::InteriorNul { .. } | Error::InvalidZ85(_) => {
+                K::InvalidInput
+            }
             Error::InvalidUtf8(_) => K::InvalidData,
             Error::OutOfMemory => K::OutOfMemory,
             Error::ContextTerminated => K::BrokenPipe,

@@ -105,11 +105,12 @@ mod proxy;
 mod socket;
 #[cfg(zmq_draft)]
 mod thread_safe;
+pub mod z85;
 
 use std::ffi::c_int;
 
 pub use crate::context::{Context, ContextBuilder};
-pub use crate::curve::CurveKey;
+pub use crate::curve::{CurveKey, CurveKeyPair};
 pub use crate::error::{Error, Result, SendError};
 pub use crate::message::Message;
 pub use crate::monitor::{

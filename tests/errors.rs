@@ -278,7 +278,11 @@ fn errno_round_trips() {
 
     // The binding's own errors stand for EINVAL.
     let utf8 = String::from_utf8(vec![0xff]).unwrap_err();
-    for error in [Error::InteriorNul { position: 3 }, Error::InvalidUtf8(utf8)] {
+    for error in [
+        Error::InteriorNul { position: 3 },
+        Error::InvalidUtf8(utf8),
+        Error::InvalidZ85(zmq::z85::Z85Error::TextLength(3)),
+    ] {
         assert_eq!(Error::from_errno(error.errno()), Error::InvalidArgument);
     }
 }
@@ -308,6 +312,7 @@ fn display_uses_libzmq_messages() {
     let own = [
         Error::InteriorNul { position: 7 },
         Error::InvalidUtf8(utf8),
+        Error::InvalidZ85(zmq::z85::Z85Error::Overflow { position: 5 }),
         Error::Other(123_456),
     ];
     for error in named_errors().iter().chain(&own) {
@@ -326,6 +331,10 @@ fn conversion_into_io_error_keeps_the_kind_and_the_error() {
         (Error::InvalidArgument, io::ErrorKind::InvalidInput),
         (
             Error::InteriorNul { position: 0 },
+            io::ErrorKind::InvalidInput,
+        ),
+        (
+            Error::InvalidZ85(zmq::z85::Z85Error::DataLength(3)),
             io::ErrorKind::InvalidInput,
         ),
         (Error::Interrupted, io::ErrorKind::Interrupted),
