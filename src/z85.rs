@@ -8,7 +8,7 @@
 //! This is a pure-Rust implementation (no call into libzmq, no NUL-terminated buffers); it
 //! agrees with libzmq's `zmq_z85_encode` and `zmq_z85_decode` on every valid input, and
 //! also accepts empty input (libzmq's decoder refuses it). Every failure is
-//! [`Error::InvalidZ85`](crate::Error::InvalidZ85) with a [`Z85Error`] saying what is wrong.
+//! [`Error::InvalidZ85`] with a [`Z85Error`] saying what is wrong.
 //!
 //! ```
 //! let text = zmq::z85::encode(&[0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B])?;
@@ -46,7 +46,7 @@ const DECODER: [u8; 256] = {
 };
 
 /// What is wrong with the input of [`encode`] or [`decode`]; carried by
-/// [`Error::InvalidZ85`](crate::Error::InvalidZ85).
+/// [`Error::InvalidZ85`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Z85Error {
