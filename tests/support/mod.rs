@@ -5,6 +5,8 @@
 // Each test crate that includes this module uses a different subset of it.
 #![allow(dead_code)]
 
+pub mod peers;
+
 use std::env;
 use std::ffi::OsStr;
 use std::fs;

@@ -1,0 +1,157 @@
+//! The interop peers' tools: a Python with pyzmq and C++ programs compiled with g++ against
+//! cppzmq and the system libzmq, found once per test process, and the rule for when one is
+//! missing (skip loudly, or fail where peers are required).
+
+use std::env;
+use std::ffi::OsString;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::thread;
+
+use super::Peer;
+
+/// Passes a found tool through; for a missing one, fails the test where peers are required
+/// (`CI=true`, `ZMQ_REQUIRE_PEERS=1`) and otherwise says loudly that the test is skipped.
+pub fn require<T>(tool: Result<T, String>) -> Option<T> {
+    let reason = match tool {
+        Ok(tool) => return Some(tool),
+        Err(reason) => reason,
+    };
+    let required = env::var("CI").is_ok_and(|v| v == "true")
+        || env::var("ZMQ_REQUIRE_PEERS").is_ok_and(|v| v == "1");
+    if required {
+        panic!("interop peer missing: {reason}. CI=true or ZMQ_REQUIRE_PEERS=1 forbids skipping; scripts/test installs the peers");
+    }
+    let test = thread::current()
+        .name()
+        .unwrap_or("interop test")
+        .to_owned();
+    // Straight to stderr: libtest hides what a passing test prints with eprintln!.
+    let _ = writeln!(
+        io::stderr().lock(),
+        "SKIPPED: {test}: {reason} (scripts/test installs the peers)"
+    );
+    None
+}
+
+/// Runs one of the Python peers in tests/interop/.
+pub fn python_peer<'a>(
+    python: &Path,
+    script: &str,
+    args: impl IntoIterator<Item = &'a str>,
+) -> Peer {
+    let mut argv = vec![peer_source(script).into_os_string()];
+    argv.extend(args.into_iter().map(OsString::from));
+    Peer::spawn(script, python, argv)
+}
+
+pub fn target_dir() -> &'static Path {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR is target/tmp")
+}
+
+pub fn peer_source(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/interop")
+        .join(name)
+}
+
+/// A Python with pyzmq: `$ZMQ_TEST_PYTHON`, else the venv scripts/test makes, else `python3`.
+pub fn python() -> Result<&'static Path, String> {
+    static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    PYTHON
+        .get_or_init(find_python)
+        .as_deref()
+        .map_err(Clone::clone)
+}
+
+fn find_python() -> Result<PathBuf, String> {
+    let venv = target_dir().join("interop-venv/bin/python");
+    let (python, origin) = match env::var_os("ZMQ_TEST_PYTHON") {
+        Some(python) => (PathBuf::from(python), "from ZMQ_TEST_PYTHON"),
+        None if venv.exists() => (venv, "the interop venv"),
+        None => (PathBuf::from("python3"), "from PATH"),
+    };
+    let probe = Command::new(&python)
+        .args(["-c", "import zmq"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run Python {} ({origin}): {e}", python.display()))?;
+    if !probe.status.success() {
+        return Err(format!(
+            "Python {} ({origin}) has no pyzmq: {}",
+            python.display(),
+            last_line(&probe.stderr)
+        ));
+    }
+    Ok(python)
+}
+
+/// The cppzmq hello-world server, compiled once per test run into the target directory.
+pub fn cpp_hwserver() -> Result<&'static Path, String> {
+    static SERVER: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    SERVER
+        .get_or_init(|| compile_cpp("hwserver.cpp", "hwserver-cpp"))
+        .as_deref()
+        .map_err(Clone::clone)
+}
+
+/// Compiles the C++ peer `tests/interop/<source>` with g++ (C++17, cppzmq, the system libzmq
+/// through pkg-config) into `target/tmp/interop/<exe_name>`. A missing tool is an `Err` that
+/// names the Debian package; a peer that does not compile fails the test.
+pub fn compile_cpp(source: &str, exe_name: &str) -> Result<PathBuf, String> {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop");
+    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let exe = dir.join(exe_name);
+    // Written under a name of its own, then renamed: a concurrent test run never sees half a binary.
+    let partial = dir.join(format!("{exe_name}.{}", std::process::id()));
+    let compiled = Command::new("g++")
+        .args(["-std=c++17", "-O1", "-o"])
+        .arg(&partial)
+        .arg(peer_source(source))
+        .args(libzmq_flags().split_whitespace())
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run g++ (Debian: g++): {e}"))?;
+    let errors = String::from_utf8_lossy(&compiled.stderr);
+    if !compiled.status.success() {
+        let _ = fs::remove_file(&partial);
+        if errors.contains("zmq.hpp") {
+            return Err("no zmq.hpp (Debian: cppzmq-dev)".to_owned());
+        }
+        if errors.contains("-lzmq") {
+            return Err(format!(
+                "no libzmq to link the C++ peer {source} (Debian: libzmq3-dev)"
+            ));
+        }
+        panic!("tests/interop/{source} does not compile:\n{errors}");
+    }
+    fs::rename(&partial, &exe).map_err(|e| format!("cannot move {}: {e}", partial.display()))?;
+    Ok(exe)
+}
+
+/// The compiler and linker flags of the system libzmq (pkg-config), or plain `-lzmq`.
+pub fn libzmq_flags() -> String {
+    Command::new("pkg-config")
+        .args(["--cflags", "--libs", "libzmq"])
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map_or_else(
+            || "-lzmq".to_owned(),
+            |out| String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn last_line(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    text.lines().last().unwrap_or("").to_owned()
+}
