@@ -113,8 +113,11 @@ pub use crate::context::{Context, ContextBuilder};
 pub use crate::curve::{CurveKey, CurveKeyPair};
 pub use crate::error::{Error, Result, SendError};
 pub use crate::message::Message;
+#[cfg(zmq_draft)]
+pub use crate::monitor::MonitorEventV2;
 pub use crate::monitor::{
-    Events, Monitor, MonitorEvent, MonitorEvents, MonitorFd, MonitorReader, ProtocolError,
+    Events, Monitor, MonitorEvent, MonitorEvents, MonitorFd, MonitorFormat, MonitorReader,
+    ProtocolError,
 };
 pub use crate::multipart::Multipart;
 pub use crate::options::{GssapiNameType, Mechanism};

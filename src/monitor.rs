@@ -1,12 +1,14 @@
 //! Socket monitoring: typed events parsed from libzmq's `zmq_socket_monitor` frames.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::os::raw::{c_int, c_long, c_short};
 use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::{c_string, check, Error, Result};
+use crate::multipart::Multipart;
 use crate::socket::{RecvFlags, Socket, SocketType};
 use crate::sys;
 
@@ -277,12 +279,23 @@ pub enum MonitorEvent {
         /// The endpoint.
         endpoint: String,
     },
+    /// `ZMQ_EVENT_PIPES_STATS` (DRAFT, version 2 monitors only): the messages queued on one
+    /// connection, in answer to [`Socket::request_pipes_stats`].
+    #[cfg(zmq_draft)]
+    PipesStats {
+        /// Messages queued to send to the peer (the egress queue).
+        outbound: u64,
+        /// Messages received from the peer and not yet read (the ingress queue).
+        inbound: u64,
+        /// The endpoint.
+        endpoint: String,
+    },
     /// An event this crate does not know, as libzmq sent it.
     Unknown {
-        /// The event number.
-        event: u16,
-        /// The event's value.
-        value: u32,
+        /// The event number (16 bits in version 1 events, 64 in version 2).
+        event: u64,
+        /// The event's (first) value (32 bits in version 1 events, 64 in version 2).
+        value: u64,
         /// The endpoint.
         endpoint: String,
     },
@@ -307,26 +320,49 @@ impl MonitorEvent {
     /// # Ok::<(), zmq::Error>(())
     /// ```
     pub fn parse<F: AsRef<[u8]>>(frames: &[F]) -> Result<MonitorEvent> {
-        let malformed = Error::Other(libc::EPROTO);
         let [head, endpoint] = frames else {
-            return Err(malformed);
+            return Err(malformed());
         };
-        let head: &[u8; 6] = head.as_ref().try_into().map_err(|_| malformed)?;
+        let head: &[u8; 6] = head.as_ref().try_into().map_err(|_| malformed())?;
         let event = u16::from_ne_bytes([head[0], head[1]]);
         let value = u32::from_ne_bytes([head[2], head[3], head[4], head[5]]);
-        let endpoint = String::from_utf8_lossy(endpoint.as_ref()).into_owned();
-        Ok(MonitorEvent::from_parts(event, value, endpoint))
+        MonitorEvent::from_parts(event.into(), &[value.into()], text(endpoint))
     }
 
-    fn from_parts(event: u16, value: u32, endpoint: String) -> MonitorEvent {
-        // The value is an fd (bit for bit), an errno, a millisecond count or a code.
-        let fd = value as i32 as MonitorFd;
+    /// The event for an event number and its values; `Err` when an event that has values
+    /// comes without them.
+    fn from_parts(event: u64, values: &[u64], endpoint: String) -> Result<MonitorEvent> {
+        #[cfg(zmq_draft)]
+        if event == sys::ZMQ_EVENT_PIPES_STATS as u64 {
+            let [outbound, inbound, ..] = *values else {
+                return Err(malformed());
+            };
+            return Ok(MonitorEvent::PipesStats {
+                outbound,
+                inbound,
+                endpoint,
+            });
+        }
+        let Some(&value) = values.first() else {
+            return Err(malformed());
+        };
+        let Ok(known) = u16::try_from(event) else {
+            return Ok(MonitorEvent::Unknown {
+                event,
+                value,
+                endpoint,
+            });
+        };
+        // The value is an fd (bit for bit; version 2 widens it with its sign), an errno, a
+        // millisecond count or a status code.
+        let fd = value as i64 as MonitorFd;
         let error = Error::from_errno(value as i32);
-        match MonitorEvents::from_bits_retain(event) {
+        let code = u32::try_from(value).unwrap_or(u32::MAX);
+        Ok(match MonitorEvents::from_bits_retain(known) {
             MonitorEvents::CONNECTED => MonitorEvent::Connected { fd, endpoint },
             MonitorEvents::CONNECT_DELAYED => MonitorEvent::ConnectDelayed { endpoint },
             MonitorEvents::CONNECT_RETRIED => MonitorEvent::ConnectRetried {
-                interval: Duration::from_millis(value.into()),
+                interval: Duration::from_millis(value),
                 endpoint,
             },
             MonitorEvents::LISTENING => MonitorEvent::Listening { fd, endpoint },
@@ -342,11 +378,11 @@ impl MonitorEvent {
             }
             MonitorEvents::HANDSHAKE_SUCCEEDED => MonitorEvent::HandshakeSucceeded { endpoint },
             MonitorEvents::HANDSHAKE_FAILED_PROTOCOL => MonitorEvent::HandshakeFailedProtocol {
-                error: ProtocolError::from_raw(value),
+                error: ProtocolError::from_raw(code),
                 endpoint,
             },
             MonitorEvents::HANDSHAKE_FAILED_AUTH => MonitorEvent::HandshakeFailedAuth {
-                status: value,
+                status: code,
                 endpoint,
             },
             _ => MonitorEvent::Unknown {
@@ -354,7 +390,7 @@ impl MonitorEvent {
                 value,
                 endpoint,
             },
-        }
+        })
     }
 
     /// The endpoint the event is about; `None` for [`MonitorEvent::MonitorStopped`].
@@ -376,7 +412,133 @@ impl MonitorEvent {
             | MonitorEvent::HandshakeFailedProtocol { endpoint, .. }
             | MonitorEvent::HandshakeFailedAuth { endpoint, .. }
             | MonitorEvent::Unknown { endpoint, .. } => Some(endpoint),
+            #[cfg(zmq_draft)]
+            MonitorEvent::PipesStats { endpoint, .. } => Some(endpoint),
         }
+    }
+}
+
+/// A malformed monitor event: `EPROTO`.
+fn malformed() -> Error {
+    Error::Other(libc::EPROTO)
+}
+
+/// A frame as text; bytes that are not UTF-8 are replaced.
+fn text(frame: impl AsRef<[u8]>) -> String {
+    String::from_utf8_lossy(frame.as_ref()).into_owned()
+}
+
+/// A version 2 monitor event (DRAFT): the event with all its values, and both ends of the
+/// connection it is about.
+///
+/// Made by monitors from [`Socket::monitor_v2`]. The `endpoint` inside [`event`](Self::event)
+/// is the remote endpoint, or the local one for events that have no remote end (a listener
+/// bound, say); [`local_endpoint`](Self::local_endpoint) and
+/// [`remote_endpoint`](Self::remote_endpoint) are both as libzmq reported them (either may be
+/// empty).
+#[cfg(zmq_draft)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MonitorEventV2 {
+    /// The event and its values.
+    pub event: MonitorEvent,
+    /// This socket's end of the connection, or the endpoint it is bound to.
+    pub local_endpoint: String,
+    /// The peer's end of the connection (empty for events about a listener).
+    pub remote_endpoint: String,
+}
+
+#[cfg(zmq_draft)]
+impl MonitorEventV2 {
+    /// Parses the frames of a version 2 monitor event: the event number (64 bits), the
+    /// number of values (64 bits), that many values (64 bits each), then the local and the
+    /// remote endpoint; all integers in native byte order.
+    ///
+    /// Frames that do not have this shape are an error ([`Error::Other`] with `EPROTO`),
+    /// never a panic; an unknown event number is [`MonitorEvent::Unknown`].
+    ///
+    /// ```
+    /// let number = |n: u64| n.to_ne_bytes().to_vec();
+    /// let frames = [
+    ///     number(zmq::sys::ZMQ_EVENT_PIPES_STATS as u64),
+    ///     number(2),
+    ///     number(5),
+    ///     number(0),
+    ///     b"tcp://127.0.0.1:5555".to_vec(),
+    ///     b"tcp://127.0.0.1:40000".to_vec(),
+    /// ];
+    /// let event = zmq::MonitorEventV2::parse(&frames)?;
+    /// assert_eq!(event.local_endpoint, "tcp://127.0.0.1:5555");
+    /// assert!(matches!(
+    ///     event.event,
+    ///     zmq::MonitorEvent::PipesStats { outbound: 5, inbound: 0, .. }
+    /// ));
+    /// assert!(zmq::MonitorEventV2::parse(&frames[..5]).is_err());
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    pub fn parse<F: AsRef<[u8]>>(frames: &[F]) -> Result<MonitorEventV2> {
+        let number = |frame: &F| -> Result<u64> {
+            let bytes: [u8; 8] = frame.as_ref().try_into().map_err(|_| malformed())?;
+            Ok(u64::from_ne_bytes(bytes))
+        };
+        let [event, count, rest @ ..] = frames else {
+            return Err(malformed());
+        };
+        let [values @ .., local, remote] = rest else {
+            return Err(malformed());
+        };
+        if usize::try_from(number(count)?).ok() != Some(values.len()) {
+            return Err(malformed());
+        }
+        let values = values.iter().map(number).collect::<Result<Vec<u64>>>()?;
+        let (local_endpoint, remote_endpoint) = (text(local), text(remote));
+        let endpoint = if remote_endpoint.is_empty() {
+            local_endpoint.clone()
+        } else {
+            remote_endpoint.clone()
+        };
+        Ok(MonitorEventV2 {
+            event: MonitorEvent::from_parts(number(event)?, &values, endpoint)?,
+            local_endpoint,
+            remote_endpoint,
+        })
+    }
+}
+
+mod private {
+    pub trait Sealed {}
+}
+
+/// The events a monitor yields: [`MonitorEvent`] (version 1, [`Socket::monitor`]) or, with
+/// the DRAFT API, `MonitorEventV2` (from `Socket::monitor_v2`). Sealed.
+pub trait MonitorFormat: private::Sealed + Sized {
+    /// Parses one event's frames.
+    #[doc(hidden)]
+    fn from_frames(frames: &Multipart) -> Result<Self>;
+    /// Whether this is `MONITOR_STOPPED`, the last event.
+    #[doc(hidden)]
+    fn is_monitor_stopped(&self) -> bool;
+}
+
+impl private::Sealed for MonitorEvent {}
+impl MonitorFormat for MonitorEvent {
+    fn from_frames(frames: &Multipart) -> Result<Self> {
+        MonitorEvent::parse(frames.as_slice())
+    }
+    fn is_monitor_stopped(&self) -> bool {
+        *self == MonitorEvent::MonitorStopped
+    }
+}
+
+#[cfg(zmq_draft)]
+impl private::Sealed for MonitorEventV2 {}
+#[cfg(zmq_draft)]
+impl MonitorFormat for MonitorEventV2 {
+    fn from_frames(frames: &Multipart) -> Result<Self> {
+        MonitorEventV2::parse(frames.as_slice())
+    }
+    fn is_monitor_stopped(&self) -> bool {
+        self.event == MonitorEvent::MonitorStopped
     }
 }
 
@@ -398,12 +560,14 @@ impl MonitorEvent {
 /// assert!(matches!(events[0], Ok(zmq::MonitorEvent::Listening { .. })));
 /// # Ok::<(), zmq::Error>(())
 /// ```
-pub struct MonitorReader {
+pub struct MonitorReader<E: MonitorFormat = MonitorEvent> {
     pair: Socket,
     stopped: std::cell::Cell<bool>,
+    // Only the type of the events; `fn() -> E` keeps the reader `Send` whatever `E` is.
+    format: PhantomData<fn() -> E>,
 }
 
-impl fmt::Debug for MonitorReader {
+impl<E: MonitorFormat> fmt::Debug for MonitorReader<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MonitorReader")
             .field("pair", &self.pair)
@@ -412,31 +576,31 @@ impl fmt::Debug for MonitorReader {
     }
 }
 
-impl MonitorReader {
+impl<E: MonitorFormat> MonitorReader<E> {
     /// Waits for the next event, at most `timeout` (`None`: for ever); `Ok(None)` when the
     /// timeout runs out.
     ///
     /// Once [`MonitorEvent::MonitorStopped`] has been returned, no event can follow and every
     /// later call returns `Ok(None)` at once, whatever the timeout. A context shut down is
     /// [`Error::ContextTerminated`].
-    pub fn next_event(&self, timeout: Option<Duration>) -> Result<Option<MonitorEvent>> {
+    pub fn next_event(&self, timeout: Option<Duration>) -> Result<Option<E>> {
         if self.stopped.get() {
             return Ok(None);
         }
         if !self.wait(timeout)? {
             return Ok(None);
         }
-        // libzmq delivers a multipart message whole: both frames are there now.
+        // libzmq delivers a multipart message whole: all its frames are there now.
         let frames = self.pair.recv_multipart(RecvFlags::DONTWAIT)?;
-        let event = MonitorEvent::parse(frames.as_slice())?;
-        if event == MonitorEvent::MonitorStopped {
+        let event = E::from_frames(&frames)?;
+        if event.is_monitor_stopped() {
             self.stopped.set(true);
         }
         Ok(Some(event))
     }
 
     /// The next event if one is already there, without waiting.
-    pub fn try_event(&self) -> Result<Option<MonitorEvent>> {
+    pub fn try_event(&self) -> Result<Option<E>> {
         self.next_event(Some(Duration::ZERO))
     }
 
@@ -444,7 +608,7 @@ impl MonitorReader {
     ///
     /// It ends at [`MonitorEvent::MonitorStopped`] (which it does not yield), when a wait
     /// times out, or after yielding an error.
-    pub fn iter(&self, timeout: Option<Duration>) -> Events<'_> {
+    pub fn iter(&self, timeout: Option<Duration>) -> Events<'_, E> {
         Events {
             reader: self,
             timeout,
@@ -481,7 +645,7 @@ impl MonitorReader {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.next_event(Some(left)) {
-                Ok(Some(MonitorEvent::MonitorStopped)) => return true,
+                Ok(Some(event)) if event.is_monitor_stopped() => return true,
                 // A malformed event: skip it.
                 Ok(Some(_)) | Err(Error::Other(libc::EPROTO)) => {}
                 Err(Error::Interrupted) if !left.is_zero() => {}
@@ -494,21 +658,25 @@ impl MonitorReader {
 
 /// An iterator over a monitor's events; see [`MonitorReader::iter`] and [`Monitor::iter`].
 #[derive(Debug)]
-pub struct Events<'r> {
-    reader: &'r MonitorReader,
+pub struct Events<'r, E: MonitorFormat = MonitorEvent> {
+    reader: &'r MonitorReader<E>,
     timeout: Option<Duration>,
     done: bool,
 }
 
-impl Iterator for Events<'_> {
-    type Item = Result<MonitorEvent>;
+impl<E: MonitorFormat> Iterator for Events<'_, E> {
+    type Item = Result<E>;
 
-    fn next(&mut self) -> Option<Result<MonitorEvent>> {
+    fn next(&mut self) -> Option<Result<E>> {
         if self.done {
             return None;
         }
         match self.reader.next_event(self.timeout) {
-            Ok(Some(MonitorEvent::MonitorStopped)) | Ok(None) => {
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Ok(Some(event)) if event.is_monitor_stopped() => {
                 self.done = true;
                 None
             }
@@ -544,14 +712,14 @@ impl Iterator for Events<'_> {
 /// monitor.stop()?;
 /// # Ok::<(), zmq::Error>(())
 /// ```
-pub struct Monitor<'a> {
-    reader: MonitorReader,
+pub struct Monitor<'a, E: MonitorFormat = MonitorEvent> {
+    reader: MonitorReader<E>,
     socket: &'a Socket,
     generation: u64,
     active: bool,
 }
 
-impl fmt::Debug for Monitor<'_> {
+impl<E: MonitorFormat> fmt::Debug for Monitor<'_, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Monitor")
             .field("socket", &self.socket)
@@ -573,6 +741,73 @@ impl Socket {
     /// waited unread. A monitor that is kept but not read therefore grows in memory.
     #[doc(alias = "zmq_socket_monitor")]
     pub fn monitor(&self, events: MonitorEvents) -> Result<Monitor<'_>> {
+        let mask = (events | MonitorEvents::MONITOR_STOPPED).bits();
+        self.start_monitor(|socket, endpoint| {
+            // SAFETY: a live socket and a NUL-terminated endpoint that outlives the call.
+            check(unsafe { sys::zmq_socket_monitor(socket, endpoint, c_int::from(mask)) })
+        })
+    }
+
+    /// Starts a version 2 monitor (DRAFT): like [`Socket::monitor`], but each event carries
+    /// all its values and both the local and the remote endpoint ([`MonitorEventV2`]).
+    ///
+    /// [`MonitorEvent::PipesStats`] is always included: it comes only when asked for, with
+    /// [`Socket::request_pipes_stats`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use zmq::{MonitorEvent, MonitorEvents, SocketType};
+    ///
+    /// let ctx = zmq::Context::new()?;
+    /// let server = ctx.socket(SocketType::Pull)?;
+    /// let monitor = server.monitor_v2(MonitorEvents::ACCEPTED)?;
+    /// let endpoint = server.bind_ephemeral_port("tcp://127.0.0.1")?;
+    /// let client = ctx.socket(SocketType::Push)?;
+    /// client.connect(&endpoint)?;
+    /// let accepted = monitor.next_event(Some(Duration::from_secs(5)))?.unwrap();
+    /// assert!(matches!(accepted.event, MonitorEvent::Accepted { .. }));
+    /// assert_eq!(accepted.local_endpoint, endpoint);
+    /// assert!(accepted.remote_endpoint.starts_with("tcp://127.0.0.1:"));
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    #[cfg(zmq_draft)]
+    #[doc(alias = "zmq_socket_monitor_versioned")]
+    pub fn monitor_v2(&self, events: MonitorEvents) -> Result<Monitor<'_, MonitorEventV2>> {
+        let mask = u64::from((events | MonitorEvents::MONITOR_STOPPED).bits())
+            | sys::ZMQ_EVENT_PIPES_STATS as u64;
+        self.start_monitor(|socket, endpoint| {
+            // SAFETY: a live socket and a NUL-terminated endpoint that outlives the call.
+            check(unsafe {
+                sys::zmq_socket_monitor_versioned(
+                    socket,
+                    endpoint,
+                    mask,
+                    sys::ZMQ_CURRENT_EVENT_VERSION_DRAFT as c_int,
+                    sys::ZMQ_PAIR as c_int,
+                )
+            })
+        })
+    }
+
+    /// Asks libzmq for a [`MonitorEvent::PipesStats`] event per connection (DRAFT,
+    /// `zmq_socket_monitor_pipes_stats`), which a [`Socket::monitor_v2`] monitor then
+    /// receives. The numbers are measured asynchronously: they may be stale on arrival.
+    ///
+    /// Errors: [`Error::InvalidArgument`] when no version 2 monitor is running on the socket,
+    /// [`Error::WouldBlock`] when the socket has no connection to report on.
+    #[cfg(zmq_draft)]
+    #[doc(alias = "zmq_socket_monitor_pipes_stats")]
+    pub fn request_pipes_stats(&self) -> Result<()> {
+        // SAFETY: a live socket.
+        check(unsafe { sys::zmq_socket_monitor_pipes_stats(self.as_ptr()) }).map(drop)
+    }
+
+    /// Starts monitoring with `start(socket, endpoint)` on a fresh `inproc://` endpoint and
+    /// connects the reading PAIR socket to it.
+    fn start_monitor<E: MonitorFormat>(
+        &self,
+        start: impl FnOnce(*mut std::ffi::c_void, *const std::os::raw::c_char) -> Result<c_int>,
+    ) -> Result<Monitor<'_, E>> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let endpoint = format!(
@@ -581,11 +816,7 @@ impl Socket {
             self.as_ptr()
         );
         let c_endpoint = c_string(&endpoint)?;
-        let mask = (events | MonitorEvents::MONITOR_STOPPED).bits();
-        // SAFETY: a live socket and a NUL-terminated endpoint that outlives the call.
-        check(unsafe {
-            sys::zmq_socket_monitor(self.as_ptr(), c_endpoint.as_ptr(), c_int::from(mask))
-        })?;
+        start(self.as_ptr(), c_endpoint.as_ptr())?;
         let generation = self
             .monitor_generation
             .fetch_add(1, Ordering::Relaxed)
@@ -599,6 +830,7 @@ impl Socket {
             Ok(MonitorReader {
                 pair,
                 stopped: std::cell::Cell::new(false),
+                format: PhantomData,
             })
         });
         match reader {
@@ -617,22 +849,22 @@ impl Socket {
     }
 }
 
-impl<'a> Monitor<'a> {
+impl<'a, E: MonitorFormat> Monitor<'a, E> {
     /// Waits for the next event, at most `timeout` (`None`: for ever); `Ok(None)` when the
     /// timeout runs out. See [`MonitorReader::next_event`].
-    pub fn next_event(&self, timeout: Option<Duration>) -> Result<Option<MonitorEvent>> {
+    pub fn next_event(&self, timeout: Option<Duration>) -> Result<Option<E>> {
         self.reader.next_event(timeout)
     }
 
     /// The next event if one is already there, without waiting.
-    pub fn try_event(&self) -> Result<Option<MonitorEvent>> {
+    pub fn try_event(&self) -> Result<Option<E>> {
         self.reader.try_event()
     }
 
     /// An iterator over the events, each waited for at most `timeout`; it ends at
     /// [`MonitorEvent::MonitorStopped`], on a timeout, or after an error. See
     /// [`MonitorReader::iter`].
-    pub fn iter(&self, timeout: Option<Duration>) -> Events<'_> {
+    pub fn iter(&self, timeout: Option<Duration>) -> Events<'_, E> {
         self.reader.iter(timeout)
     }
 
@@ -654,7 +886,7 @@ impl<'a> Monitor<'a> {
     /// and reads the events on any thread, until the socket closes (libzmq then sends
     /// [`MonitorEvent::MonitorStopped`]), its context is shut down, or a new monitor replaces
     /// this one.
-    pub fn detach(self) -> MonitorReader {
+    pub fn detach(self) -> MonitorReader<E> {
         let this = std::mem::ManuallyDrop::new(self);
         // SAFETY: `this` is never dropped (so monitoring is not stopped), and the reader is
         // moved out exactly once; the other fields are a reference and plain values, with
@@ -700,7 +932,7 @@ impl Socket {
     }
 }
 
-impl Drop for Monitor<'_> {
+impl<E: MonitorFormat> Drop for Monitor<'_, E> {
     fn drop(&mut self) {
         let _ = self.stop_inner();
     }
