@@ -62,7 +62,12 @@ impl Message {
         Message::from_raw(unsafe { raw.assume_init() }, true)
     }
 
-    /// A message of `len` bytes whose content is unspecified until written.
+    /// A message of `len` zero bytes, to be written through `DerefMut` before sending: one
+    /// allocation by libzmq for the bytes (none up to 33 bytes, which live inside the
+    /// message), as `zmq_msg_init_size` makes.
+    ///
+    /// The bytes are zeroed because libzmq leaves them uninitialised, and safe code may read
+    /// them.
     ///
     /// Returns [`Error::OutOfMemory`](crate::Error::OutOfMemory) when libzmq cannot allocate it, never aborts.
     pub fn with_size(len: usize) -> Result<Message> {
@@ -70,7 +75,13 @@ impl Message {
         // SAFETY: plain FFI call; on failure the message is left uninitialised and not used.
         check(unsafe { sys::zmq_msg_init_size(raw.as_mut_ptr(), len) })?;
         // SAFETY: zmq_msg_init_size succeeded, so the message is initialised.
-        Ok(Message::from_raw(unsafe { raw.assume_init() }, true))
+        let mut msg = Message::from_raw(unsafe { raw.assume_init() }, true);
+        if len > 0 {
+            // SAFETY: the message owns `len` writable bytes at its data pointer (it was just
+            // made, so nothing else shares them).
+            unsafe { ptr::write_bytes(sys::zmq_msg_data(msg.as_mut_ptr()).cast::<u8>(), 0, len) };
+        }
+        Ok(msg)
     }
 
     /// A message that refers to static bytes without copying them.

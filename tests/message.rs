@@ -111,6 +111,22 @@ fn small_and_borrowed_data_is_copied() {
 }
 
 #[test]
+fn with_size_gives_zeroed_bytes_that_safe_code_may_read() {
+    // Small sizes live inside the message, large ones are malloc'd by libzmq: both are zeroed
+    // even when the allocator hands back memory that held other data.
+    for len in [1, 33, 34, 4096, 1 << 20] {
+        for _ in 0..3 {
+            let mut dirty = Message::with_size(len).unwrap();
+            dirty.fill(0xA5);
+            drop(dirty);
+            let msg = Message::with_size(len).unwrap();
+            assert_eq!(msg.len(), len);
+            assert!(msg.iter().all(|&b| b == 0), "{len} bytes not zeroed");
+        }
+    }
+}
+
+#[test]
 fn the_owner_is_dropped_exactly_once_when_the_message_is_dropped() {
     let (owner, drops) = counted(LARGE);
     let address = owner.bytes.as_ptr();
