@@ -1,0 +1,177 @@
+//! The perf tools (libzmq's `local_thr`, `remote_thr`, `local_lat`, `remote_lat`,
+//! `inproc_thr`, `inproc_lat`, in Rust) run as processes, in pairs, with small counts: they
+//! finish, agree on sizes and counts, and print exactly the C tools' lines. (How fast they
+//! are is measured by `scripts/bench`, never by tests.)
+
+use support::{example, within, Peer};
+
+mod support;
+
+/// Checks the lines of a throughput report and returns the messages per second.
+fn thr_report(lines: &[String], size: usize, count: u64) -> u64 {
+    let [size_line, count_line, msgs, megabits] = lines else {
+        panic!("expected 4 lines, got {lines:?}");
+    };
+    assert_eq!(size_line, &format!("message size: {size} [B]"));
+    assert_eq!(count_line, &format!("message count: {count}"));
+    let per_second: u64 = msgs
+        .strip_prefix("mean throughput: ")
+        .and_then(|rest| rest.strip_suffix(" [msg/s]"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("bad line {msgs:?}"));
+    assert!(per_second > 0);
+    let mbps: f64 = megabits
+        .strip_prefix("mean throughput: ")
+        .and_then(|rest| rest.strip_suffix(" [Mb/s]"))
+        .filter(|n| {
+            n.split_once('.')
+                .is_some_and(|(_, decimals)| decimals.len() == 3)
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("bad line {megabits:?}"));
+    let expected = per_second as f64 * size as f64 * 8.0 / 1e6;
+    assert!(
+        (mbps - expected).abs() <= expected * 1e-3 + 0.002,
+        "{mbps} Mb/s for {per_second} msg/s of {size} B"
+    );
+    per_second
+}
+
+/// Checks the lines of a latency report and returns the latency in microseconds.
+fn lat_report(lines: &[String], size: usize, roundtrips: u64) -> f64 {
+    let [size_line, count_line, latency] = lines else {
+        panic!("expected 3 lines, got {lines:?}");
+    };
+    assert_eq!(size_line, &format!("message size: {size} [B]"));
+    assert_eq!(count_line, &format!("roundtrip count: {roundtrips}"));
+    let us: f64 = latency
+        .strip_prefix("average latency: ")
+        .and_then(|rest| rest.strip_suffix(" [us]"))
+        .filter(|n| {
+            n.split_once('.')
+                .is_some_and(|(_, decimals)| decimals.len() == 3)
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("bad line {latency:?}"));
+    assert!(us > 0.0);
+    us
+}
+
+fn thr_pair(endpoint: &str, size: usize, count: u64, curve: bool) {
+    let (size_arg, count_arg) = (size.to_string(), count.to_string());
+    let mut args = vec![endpoint, size_arg.as_str(), count_arg.as_str()];
+    if curve {
+        args.push("1");
+    }
+    let mut local = Peer::spawn("local_thr", example("local_thr"), &args);
+    let bound = if endpoint.ends_with(":*") {
+        local.bound_endpoint()
+    } else {
+        endpoint.to_owned()
+    };
+    args[0] = bound.as_str();
+    let remote = Peer::spawn("remote_thr", example("remote_thr"), &args).finish();
+    remote.assert_success();
+    assert!(remote.stdout.is_empty(), "{:?}", remote.stdout);
+    let local = local.finish();
+    local.assert_success();
+    thr_report(&local.stdout, size, count);
+}
+
+fn lat_pair(endpoint: &str, size: usize, roundtrips: u64, curve: bool) {
+    let (size_arg, count_arg) = (size.to_string(), roundtrips.to_string());
+    let mut args = vec![endpoint, size_arg.as_str(), count_arg.as_str()];
+    if curve {
+        args.push("1");
+    }
+    let mut local = Peer::spawn("local_lat", example("local_lat"), &args);
+    let bound = if endpoint.ends_with(":*") {
+        local.bound_endpoint()
+    } else {
+        endpoint.to_owned()
+    };
+    args[0] = bound.as_str();
+    let remote = Peer::spawn("remote_lat", example("remote_lat"), &args).finish();
+    remote.assert_success();
+    lat_report(&remote.stdout, size, roundtrips);
+    let local = local.finish();
+    local.assert_success();
+    assert!(local.stdout.is_empty(), "{:?}", local.stdout);
+}
+
+#[test]
+fn throughput_pair_over_tcp_with_and_without_curve() {
+    within(|| {
+        thr_pair("tcp://127.0.0.1:*", 100, 10_000, false);
+        thr_pair("tcp://127.0.0.1:*", 0, 1_000, false);
+        thr_pair("tcp://127.0.0.1:*", 70_000, 200, false);
+        // Every build this project tests has CURVE (the build script says so): only a library
+        // without it may leave this out.
+        if zmq::has("curve") || cfg!(zmq_has_curve) {
+            thr_pair("tcp://127.0.0.1:*", 1024, 1_000, true);
+        }
+    });
+}
+
+#[test]
+fn throughput_pair_over_ipc() {
+    within(|| {
+        let path = support::IpcPath::new("perf-thr");
+        thr_pair(&path.endpoint(), 1, 10_000, false);
+    });
+}
+
+#[test]
+fn latency_pair_over_tcp_with_and_without_curve() {
+    within(|| {
+        lat_pair("tcp://127.0.0.1:*", 1, 200, false);
+        lat_pair("tcp://127.0.0.1:*", 65_536, 50, false);
+        // Every build this project tests has CURVE (the build script says so): only a library
+        // without it may leave this out.
+        if zmq::has("curve") || cfg!(zmq_has_curve) {
+            lat_pair("tcp://127.0.0.1:*", 1024, 100, true);
+        }
+    });
+}
+
+#[test]
+fn inproc_tools_report_in_the_c_format() {
+    within(|| {
+        let run = Peer::spawn("inproc_thr", example("inproc_thr"), ["256", "20000"]).finish();
+        run.assert_success();
+        thr_report(&run.stdout, 256, 20_000);
+        let run = Peer::spawn("inproc_lat", example("inproc_lat"), ["64", "1000"]).finish();
+        run.assert_success();
+        lat_report(&run.stdout, 64, 1_000);
+    });
+}
+
+#[test]
+fn perf_tools_reject_bad_arguments_with_status_2() {
+    within(|| {
+        let cases: [(&str, &[&str]); 8] = [
+            ("local_thr", &["tcp://127.0.0.1:*", "10"]),
+            ("local_thr", &["tcp://127.0.0.1:*", "ten", "10"]),
+            ("remote_thr", &["tcp://127.0.0.1:1", "10", "0"]),
+            ("remote_thr", &["tcp://127.0.0.1:1", "10", "10", "yes"]),
+            ("local_lat", &["tcp://127.0.0.1:*", "-1", "10"]),
+            ("remote_lat", &["tcp://127.0.0.1:1", "10"]),
+            ("inproc_thr", &["10", "10", "10"]),
+            ("inproc_lat", &["10"]),
+        ];
+        for (name, args) in cases {
+            let run = Peer::spawn(name, example(name), args).finish();
+            assert_eq!(
+                run.status.code(),
+                Some(2),
+                "{name} {args:?}: {}",
+                run.stderr
+            );
+            assert!(
+                run.stderr.contains("usage: "),
+                "{name} {args:?}: {}",
+                run.stderr
+            );
+        }
+    });
+}
