@@ -111,6 +111,17 @@ fn small_and_borrowed_data_is_copied() {
 }
 
 #[test]
+fn impossible_sizes_are_an_error_not_an_abort() {
+    for len in [usize::MAX, usize::MAX - 10, isize::MAX as usize, 1 << 62] {
+        assert_eq!(
+            Message::with_size(len).map(|m| m.len()),
+            Err(zmq::Error::OutOfMemory),
+            "{len}"
+        );
+    }
+}
+
+#[test]
 fn with_size_gives_zeroed_bytes_that_safe_code_may_read() {
     // Small sizes live inside the message, large ones are malloc'd by libzmq: both are zeroed
     // even when the allocator hands back memory that held other data.
