@@ -272,13 +272,13 @@ impl Certificate {
         }
         let full = read_certificate(&secret_path)?;
         if full.secret.is_none() {
-            return Err(in_file(invalid(None, "a _secret file without a secret-key"), &secret_path));
+            return Err(in_file(
+                invalid(None, "a _secret file without a secret-key"),
+                &secret_path,
+            ));
         }
         if full.public != certificate.public {
-            let reason = format!(
-                "its public-key differs from the one in {}",
-                path.display()
-            );
+            let reason = format!("its public-key differs from the one in {}", path.display());
             return Err(in_file(invalid(None, reason), &secret_path));
         }
         Ok(full)
@@ -337,7 +337,14 @@ impl fmt::Debug for Certificate {
             .field("public", &format_args!("{}", self.public))
             .field(
                 "secret",
-                &format_args!("{}", if self.secret.is_some() { "Some(..)" } else { "None" }),
+                &format_args!(
+                    "{}",
+                    if self.secret.is_some() {
+                        "Some(..)"
+                    } else {
+                        "None"
+                    }
+                ),
             )
             .field("metadata", &self.metadata)
             .finish()
@@ -529,7 +536,11 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
         let text = rest?;
         match text.find(['\n', '\r']) {
             Some(end) => {
-                let skip = if text[end..].starts_with("\r\n") { 2 } else { 1 };
+                let skip = if text[end..].starts_with("\r\n") {
+                    2
+                } else {
+                    1
+                };
                 rest = Some(&text[end + skip..]);
                 Some(&text[..end])
             }

@@ -87,7 +87,10 @@ fn a_generated_certificate_saves_and_loads_with_both_keys() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(secret_file(&path)).unwrap().permissions().mode();
+        let mode = fs::metadata(secret_file(&path))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600, "the secret file is private");
     }
 
@@ -137,7 +140,10 @@ fn a_public_certificate_saves_only_the_public_file() {
 
     // There is no secret file to write or text to give.
     let error = cert.save_secret(dir.join("peer.key_secret")).unwrap_err();
-    assert!(matches!(error, Error::InvalidCertificate { .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::InvalidCertificate { .. }),
+        "{error:?}"
+    );
     assert!(!secret_file(&path).exists());
     assert!(cert.to_secret_text().is_err());
 }
@@ -231,7 +237,11 @@ fn the_reader_is_liberal_in_layout() {
         let cert = Certificate::parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(cert.public(), &key(PUBLIC), "{text}");
         assert_eq!(cert.secret(), Some(&key(SECRET)), "{text}");
-        assert_eq!(cert.metadata().collect::<Vec<_>>(), [("name", "n")], "{text}");
+        assert_eq!(
+            cert.metadata().collect::<Vec<_>>(),
+            [("name", "n")],
+            "{text}"
+        );
     }
 }
 
@@ -273,7 +283,10 @@ fn malformed_certificates_are_clear_errors() {
         let (path, got_line, got_reason) = invalid(Certificate::parse(&text));
         assert_eq!(path, None);
         assert_eq!(got_line, line, "{text:?}: {got_reason}");
-        assert!(got_reason.contains(reason), "{text:?}: {got_reason:?} lacks {reason:?}");
+        assert!(
+            got_reason.contains(reason),
+            "{text:?}: {got_reason:?} lacks {reason:?}"
+        );
     }
 }
 
@@ -342,7 +355,10 @@ fn debug_never_shows_the_secret_key() {
     let debug = format!("{cert:?}");
     assert!(!debug.contains(&secret), "{debug}");
     assert!(debug.contains(&cert.public().to_string()), "{debug}");
-    assert!(debug.contains("Some(..)") && debug.contains("me"), "{debug}");
+    assert!(
+        debug.contains("Some(..)") && debug.contains("me"),
+        "{debug}"
+    );
     assert!(format!("{:?}", Certificate::from_public(key(PUBLIC))).contains("None"));
 }
 
@@ -470,7 +486,9 @@ fn certificates_written_here_load_in_pyzmq() {
         };
         let dir = scratch_dir("to-pyzmq");
         let mut server = Certificate::generate().unwrap();
-        server.set_metadata("name", "say \"hi\" = ok # fine").unwrap();
+        server
+            .set_metadata("name", "say \"hi\" = ok # fine")
+            .unwrap();
         server.save(dir.join("server.key")).unwrap();
         let client = Certificate::generate().unwrap();
         client.save(dir.join("client.key")).unwrap();
@@ -533,7 +551,9 @@ fn keys_loaded_from_certificates_do_a_curve_handshake() {
     let client_cert = Certificate::load(dir.join("client.key")).unwrap();
     let server_public = fs::read_to_string(dir.join("server.key")).unwrap();
     let server_public = Certificate::parse(&server_public).unwrap();
-    let server_pair = server_cert.key_pair().expect("the secret file has a secret");
+    let server_pair = server_cert
+        .key_pair()
+        .expect("the secret file has a secret");
     let client_pair = client_cert.key_pair().expect("the secret file was found");
 
     let ctx = context();
@@ -567,8 +587,27 @@ fn keys_loaded_from_certificates_do_a_curve_handshake() {
 /// Fragments that put random text close to a certificate, so the reader's deeper paths run.
 fn near_certificate() -> impl Strategy<Value = String> {
     let fragment = prop::sample::select(vec![
-        "curve", "metadata", "public-key", "secret-key", " = ", "=", "\"", "'", "#", "    ",
-        "\t", "\n", "\r\n", "\r", PUBLIC, SECRET, "name", "x", "\u{feff}", "\0", "é",
+        "curve",
+        "metadata",
+        "public-key",
+        "secret-key",
+        " = ",
+        "=",
+        "\"",
+        "'",
+        "#",
+        "    ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\r",
+        PUBLIC,
+        SECRET,
+        "name",
+        "x",
+        "\u{feff}",
+        "\0",
+        "é",
     ]);
     prop::collection::vec(fragment, 0..40).prop_map(|parts| parts.concat())
 }
