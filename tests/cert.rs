@@ -299,7 +299,7 @@ fn load_errors_name_the_file() {
     match Certificate::load(&missing) {
         Err(error @ Error::Io { kind, .. }) => {
             assert_eq!(kind, io::ErrorKind::NotFound);
-            assert_eq!(error.errno(), libc_enoent());
+            assert_eq!(io::Error::from_raw_os_error(error.errno()).kind(), kind);
             assert!(error.to_string().contains("missing.key"), "{error}");
             assert_eq!(io::Error::from(error).kind(), io::ErrorKind::NotFound);
         }
@@ -339,11 +339,6 @@ fn load_errors_name_the_file() {
     let (path, _, reason) = invalid(Certificate::load(&public));
     assert_eq!(path, Some(secret_file(&public)));
     assert!(reason.contains("without a secret-key"), "{reason}");
-}
-
-fn libc_enoent() -> i32 {
-    // ENOENT is 2 on every platform libzmq supports.
-    2
 }
 
 #[test]
@@ -642,5 +637,47 @@ proptest! {
             let again = Certificate::parse(&cert.to_public_text()).unwrap();
             prop_assert_eq!(again.metadata_value(&name), Some(value.as_str()));
         }
+    }
+}
+
+#[test]
+fn certificate_and_io_errors_have_errno_kind_and_text() {
+    let error = Error::InvalidCertificate {
+        path: Some(PathBuf::from("certs/server.key")),
+        line: Some(7),
+        reason: "the curve section has no public-key".into(),
+    };
+    assert_eq!(
+        error.to_string(),
+        "invalid CURVE certificate certs/server.key (line 7): the curve section has no public-key"
+    );
+    // Stands for EINVAL like the binding's other own errors; invalid data for io.
+    assert_eq!(Error::from_errno(error.errno()), Error::InvalidArgument);
+    let converted = io::Error::from(error.clone());
+    assert_eq!(converted.kind(), io::ErrorKind::InvalidData);
+    assert_eq!(
+        converted.into_inner().unwrap().downcast_ref::<Error>(),
+        Some(&error)
+    );
+    let bare = Error::InvalidCertificate {
+        path: None,
+        line: None,
+        reason: "r".into(),
+    };
+    assert_eq!(bare.to_string(), "invalid CURVE certificate: r");
+
+    // An I/O error keeps its kind through io::Error, and its errno is the OS's for that kind.
+    for kind in [
+        io::ErrorKind::NotFound,
+        io::ErrorKind::PermissionDenied,
+        io::ErrorKind::AlreadyExists,
+    ] {
+        let error = Error::Io {
+            kind,
+            message: "cannot read x: failed".into(),
+        };
+        assert_eq!(error.to_string(), "cannot read x: failed");
+        assert_eq!(io::Error::from(error.clone()).kind(), kind);
+        assert_eq!(io::Error::from_raw_os_error(error.errno()).kind(), kind);
     }
 }
