@@ -22,7 +22,7 @@
 
 use std::fmt;
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::curve::{CurveKey, CurveKeyPair};
@@ -30,6 +30,10 @@ use crate::error::{Error, Result};
 
 /// What the name of a secret file adds to the name of its public file.
 const SECRET_SUFFIX: &str = "_secret";
+
+/// The largest file read as a certificate: real ones are a few hundred bytes, and a stray
+/// large file in a certificate directory must not be read into memory whole.
+pub const MAX_FILE_SIZE: u64 = 64 * 1024;
 
 /// A CURVE certificate: a public key, optionally the secret key that goes with it, and
 /// metadata, as czmq and pyzmq keep them in files.
@@ -256,7 +260,7 @@ impl Certificate {
     ///
     /// [`Error::Io`] naming the file when it cannot be read (a missing `path`; an existing
     /// `_secret` file that cannot be read), [`Error::InvalidCertificate`] naming the file for
-    /// text that is not UTF-8, for everything [`parse`](Certificate::parse) refuses, for a
+    /// a file larger than [`MAX_FILE_SIZE`], for text that is not UTF-8, for everything [`parse`](Certificate::parse) refuses, for a
     /// `_secret` file without a secret key, and for a `_secret` file whose public key differs.
     pub fn load(path: impl AsRef<Path>) -> Result<Certificate> {
         let path = path.as_ref();
@@ -369,7 +373,8 @@ impl fmt::Debug for Certificate {
 /// # Errors
 ///
 /// No file is skipped silently, as a missing key would lock a client out without a trace: a
-/// file that is not a certificate (a `README`, binary junk, an empty file) is an
+/// file that is not a certificate (a `README`, binary junk, an empty file, a file larger than
+/// [`MAX_FILE_SIZE`]) is an
 /// [`Error::InvalidCertificate`] that names it, and one that cannot be read an
 /// [`Error::Io`] that names it. [`Error::Io`] when `dir` cannot be listed (it does not exist,
 /// it is not a directory).
@@ -421,7 +426,14 @@ fn secret_path(path: &Path) -> PathBuf {
 
 /// Reads and parses one file, naming it in every error.
 fn read_certificate(path: &Path) -> Result<Certificate> {
-    let bytes = fs::read(path).map_err(|e| Error::io("read", path, &e))?;
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io("read", path, &e))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        let reason = format!("larger than {MAX_FILE_SIZE} bytes, too large for a certificate");
+        return Err(in_file(invalid(None, reason), path));
+    }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {

@@ -681,3 +681,27 @@ fn certificate_and_io_errors_have_errno_kind_and_text() {
         assert_eq!(io::Error::from_raw_os_error(error.errno()).kind(), kind);
     }
 }
+
+#[test]
+fn a_file_too_large_for_a_certificate_is_refused_unread() {
+    let dir = scratch_dir("too-large");
+    let big = dir.join("big.log");
+    // A valid certificate followed by comment lines past the limit.
+    let mut text = Certificate::from_public(key(PUBLIC)).to_public_text();
+    let limit = usize::try_from(zmq::cert::MAX_FILE_SIZE).unwrap();
+    while text.len() <= limit {
+        text.push_str("# padding padding padding padding padding padding padding\n");
+    }
+    fs::write(&big, &text).unwrap();
+    let (path, _, reason) = invalid(Certificate::load(&big));
+    assert_eq!(path, Some(big.clone()));
+    assert!(reason.contains("too large"), "{reason}");
+    assert!(public_keys_in_dir(&dir).is_err());
+
+    // At the limit it is still read.
+    let mut fits = Certificate::from_public(key(PUBLIC)).to_public_text();
+    fits.push_str(&"#".repeat(limit - fits.len()));
+    fs::write(&big, &fits).unwrap();
+    assert_eq!(fits.len(), limit);
+    assert_eq!(Certificate::load(&big).unwrap().public(), &key(PUBLIC));
+}
