@@ -198,7 +198,9 @@ impl Certificate {
     /// assert_eq!(cert.metadata_value("name"), Some("peer"));
     ///
     /// let error = zmq::Certificate::parse("curve\n    public-key = \"short\"\n").unwrap_err();
-    /// assert!(matches!(error, zmq::Error::InvalidCertificate { line: Some(2), .. }));
+    /// let zmq::Error::InvalidCertificate(details) = error else { panic!("{error:?}") };
+    /// assert_eq!(details.line(), Some(2));
+    /// assert_eq!(details.reason(), "public-key must be 40 Z85 characters, found 5");
     /// # Ok::<(), zmq::Error>(())
     /// ```
     pub fn parse(text: &str) -> Result<Certificate> {
@@ -332,6 +334,48 @@ impl Certificate {
         let path = path.as_ref();
         let text = self.to_secret_text()?;
         write_private(path, text.as_bytes()).map_err(|e| Error::io("write", path, &e))
+    }
+}
+
+/// What is wrong with a certificate, and where: the details of
+/// [`Error::InvalidCertificate`].
+///
+/// `Display` gives all of it in one line: `invalid CURVE certificate <file> (line <n>):
+/// <reason>`, leaving out what is not known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateError {
+    path: Option<PathBuf>,
+    line: Option<usize>,
+    reason: String,
+}
+
+impl CertificateError {
+    /// The file, when the certificate came from one.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The 1-based line the problem is on, when it is about one line.
+    pub fn line(&self) -> Option<usize> {
+        self.line
+    }
+
+    /// What is wrong, in words.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for CertificateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid CURVE certificate")?;
+        if let Some(path) = &self.path {
+            write!(f, " {}", path.display())?;
+        }
+        if let Some(line) = self.line {
+            write!(f, " (line {line})")?;
+        }
+        write!(f, ": {}", self.reason)
     }
 }
 
@@ -471,11 +515,11 @@ fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
 }
 
 fn invalid(line: Option<usize>, reason: impl Into<String>) -> Error {
-    Error::InvalidCertificate {
+    Error::InvalidCertificate(Box::new(CertificateError {
         path: None,
         line,
         reason: reason.into(),
-    }
+    }))
 }
 
 fn no_secret() -> Error {
@@ -483,19 +527,11 @@ fn no_secret() -> Error {
 }
 
 /// Names the file in a certificate error that has no path yet.
-fn in_file(error: Error, file: &Path) -> Error {
-    match error {
-        Error::InvalidCertificate {
-            path: None,
-            line,
-            reason,
-        } => Error::InvalidCertificate {
-            path: Some(file.to_owned()),
-            line,
-            reason,
-        },
-        other => other,
+fn in_file(mut error: Error, file: &Path) -> Error {
+    if let Error::InvalidCertificate(details) = &mut error {
+        details.path.get_or_insert_with(|| file.to_owned());
     }
+    error
 }
 
 /// A ZPL name character, as czmq's `zconfig` reads them.

@@ -3,9 +3,9 @@
 use std::ffi::CStr;
 use std::fmt;
 use std::io;
-use std::path::PathBuf;
 use std::string::FromUtf8Error;
 
+use crate::cert::CertificateError;
 use crate::sys;
 use crate::z85::Z85Error;
 
@@ -93,17 +93,11 @@ pub enum Error {
     /// A CURVE certificate (czmq's ZPL text format, see [`Certificate`](crate::Certificate))
     /// that cannot be read or written: a syntax error, a missing or malformed key, a secret
     /// key that does not belong to the public key, metadata that the format cannot hold, or
-    /// a secret file asked of a certificate without a secret key. Its
-    /// [`errno`](Error::errno) is `EINVAL`.
-    #[error("{}", certificate_message(path.as_ref(), *line, reason))]
-    InvalidCertificate {
-        /// The file, when the text came from one.
-        path: Option<PathBuf>,
-        /// The 1-based line the problem is on, when it is about one line.
-        line: Option<usize>,
-        /// What is wrong, in words.
-        reason: String,
-    },
+    /// a secret file asked of a certificate without a secret key. The
+    /// [`CertificateError`] says which file, which line and what; it is boxed so that every
+    /// `Result` stays small. Its [`errno`](Error::errno) is `EINVAL`.
+    #[error("{0}")]
+    InvalidCertificate(Box<CertificateError>),
     /// A file or directory operation failed (reading or writing a certificate file, listing
     /// a certificate directory). `std::io::Error` is neither `Clone` nor `PartialEq`, so this
     /// keeps its kind and its text, which names the path. Its [`errno`](Error::errno) is the
@@ -163,7 +157,7 @@ impl Error {
             | Error::InteriorNul { .. }
             | Error::InvalidUtf8(_)
             | Error::InvalidZ85(_)
-            | Error::InvalidCertificate { .. } => libc::EINVAL,
+            | Error::InvalidCertificate(_) => libc::EINVAL,
             Error::Io { kind, .. } => io_kind_errno(*kind),
             Error::NoIoThread => sys::EMTHREAD,
             Error::TooManyOpenFiles => libc::EMFILE,
@@ -193,7 +187,7 @@ impl Error {
             Error::InvalidArgument | Error::InteriorNul { .. } | Error::InvalidZ85(_) => {
                 K::InvalidInput
             }
-            Error::InvalidUtf8(_) | Error::InvalidCertificate { .. } => K::InvalidData,
+            Error::InvalidUtf8(_) | Error::InvalidCertificate(_) => K::InvalidData,
             Error::Io { kind, .. } => *kind,
             Error::OutOfMemory => K::OutOfMemory,
             Error::ContextTerminated => K::BrokenPipe,
@@ -227,20 +221,6 @@ fn io_kind_errno(kind: io::ErrorKind) -> i32 {
         K::Unsupported => libc::ENOTSUP,
         _ => libc::EIO,
     }
-}
-
-/// The text of [`Error::InvalidCertificate`]: where (file, line) and what.
-fn certificate_message(path: Option<&PathBuf>, line: Option<usize>, reason: &str) -> String {
-    let mut text = String::from("invalid CURVE certificate");
-    if let Some(path) = path {
-        text.push_str(&format!(" {}", path.display()));
-    }
-    if let Some(line) = line {
-        text.push_str(&format!(" (line {line})"));
-    }
-    text.push_str(": ");
-    text.push_str(reason);
-    text
 }
 
 /// libzmq's description of an errno value.

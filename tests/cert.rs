@@ -63,7 +63,11 @@ fn secret_file(path: &Path) -> PathBuf {
 /// The reason and line of an `InvalidCertificate`, or a failure naming what came instead.
 fn invalid(result: zmq::Result<Certificate>) -> (Option<PathBuf>, Option<usize>, String) {
     match result {
-        Err(Error::InvalidCertificate { path, line, reason }) => (path, line, reason),
+        Err(Error::InvalidCertificate(e)) => (
+            e.path().map(Path::to_owned),
+            e.line(),
+            e.reason().to_owned(),
+        ),
         other => panic!("expected InvalidCertificate, got {other:?}"),
     }
 }
@@ -140,10 +144,7 @@ fn a_public_certificate_saves_only_the_public_file() {
 
     // There is no secret file to write or text to give.
     let error = cert.save_secret(dir.join("peer.key_secret")).unwrap_err();
-    assert!(
-        matches!(error, Error::InvalidCertificate { .. }),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::InvalidCertificate(_)), "{error:?}");
     assert!(!secret_file(&path).exists());
     assert!(cert.to_secret_text().is_err());
 }
@@ -188,7 +189,7 @@ fn metadata_the_format_cannot_hold_is_refused() {
     ] {
         let error = cert.set_metadata(name, value).unwrap_err();
         assert!(
-            matches!(error, Error::InvalidCertificate { .. }),
+            matches!(error, Error::InvalidCertificate(_)),
             "{name:?} = {value:?}: {error:?}"
         );
     }
@@ -317,7 +318,7 @@ fn load_errors_name_the_file() {
     fs::write(&empty, "").unwrap();
     let error = Certificate::load(&empty).unwrap_err();
     assert!(error.to_string().contains("empty.key"), "{error}");
-    assert!(matches!(error, Error::InvalidCertificate { .. }));
+    assert!(matches!(error, Error::InvalidCertificate(_)));
 
     // A _secret file beside a public file must hold the secret of that public key.
     let public = dir.join("pair.key");
@@ -383,7 +384,7 @@ fn public_keys_in_dir_reads_every_certificate_but_secret_and_hidden_files() {
     let readme = dir.join("team/README");
     fs::write(&readme, "Put the team's public certificates here.\n").unwrap();
     match public_keys_in_dir(&dir) {
-        Err(Error::InvalidCertificate { path, .. }) => assert_eq!(path, Some(readme.clone())),
+        Err(Error::InvalidCertificate(e)) => assert_eq!(e.path(), Some(readme.as_path())),
         other => panic!("expected InvalidCertificate naming README, got {other:?}"),
     }
     fs::remove_file(&readme).unwrap();
@@ -642,14 +643,16 @@ proptest! {
 
 #[test]
 fn certificate_and_io_errors_have_errno_kind_and_text() {
-    let error = Error::InvalidCertificate {
-        path: Some(PathBuf::from("certs/server.key")),
-        line: Some(7),
-        reason: "the curve section has no public-key".into(),
-    };
+    let dir = scratch_dir("error-text");
+    let file = dir.join("server.key");
+    fs::write(&file, "metadata\n    name = \"x\n").unwrap();
+    let error = Certificate::load(&file).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "invalid CURVE certificate certs/server.key (line 7): the curve section has no public-key"
+        format!(
+            "invalid CURVE certificate {} (line 2): the value has no closing \"",
+            file.display()
+        )
     );
     // Stands for EINVAL like the binding's other own errors; invalid data for io.
     assert_eq!(Error::from_errno(error.errno()), Error::InvalidArgument);
@@ -659,12 +662,12 @@ fn certificate_and_io_errors_have_errno_kind_and_text() {
         converted.into_inner().unwrap().downcast_ref::<Error>(),
         Some(&error)
     );
-    let bare = Error::InvalidCertificate {
-        path: None,
-        line: None,
-        reason: "r".into(),
-    };
-    assert_eq!(bare.to_string(), "invalid CURVE certificate: r");
+    assert_eq!(
+        Certificate::parse("").unwrap_err().to_string(),
+        "invalid CURVE certificate: no curve section with a public-key: not a CURVE certificate"
+    );
+    // The error stays small: it is boxed.
+    assert!(std::mem::size_of::<Error>() <= 48);
 
     // An I/O error keeps its kind through io::Error, and its errno is the OS's for that kind.
     for kind in [
