@@ -52,14 +52,18 @@ pub const MAX_FILE_SIZE: u64 = 64 * 1024;
 /// exactly the layout czmq and pyzmq write: a few `#` comment lines, a blank line, a
 /// `metadata` section with one `name = "value"` line per entry (indented by four spaces), then
 /// a `curve` section with `public-key = "<40 Z85 characters>"` and, in the secret file only,
-/// `secret-key = "..."`. Both czmq and pyzmq load these files.
+/// `secret-key = "..."`. pyzmq's `load_certificate` and `load_certificates` read them (the
+/// tests check it); czmq's reader takes the same layout, which is what `zcert_save` writes.
+/// Values are always quoted (with `'` when the value holds a `"`), so spaces, `=` and `#`
+/// survive.
 ///
 /// Reading ([`parse`](Certificate::parse), [`load`](Certificate::load)) is liberal in what
 /// ZPL allows and what hand-edited files contain: `\n`, `\r\n` or `\r` line endings, a UTF-8
 /// byte order mark, `#` comment lines and comments after a value, blank lines, any
 /// consistent indentation (a tab counts as four columns), values in double quotes, single
 /// quotes or none (an unquoted value ends at `#`), any spacing around `=`, and unknown
-/// sections or properties, which are ignored. ZPL has no escapes: a quoted value runs to the
+/// sections or properties, which are ignored. pyzmq writes metadata values without quotes;
+/// like czmq, the reader then ends such a value at a `#`. ZPL has no escapes: a quoted value runs to the
 /// next quote of the same kind. It is strict about what matters: the `curve` section must
 /// have exactly one `public-key` of 40 Z85 characters, at most one `secret-key`, and a
 /// secret key must belong to the public key. A metadata name that appears twice keeps its
