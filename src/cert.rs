@@ -265,9 +265,11 @@ impl Certificate {
     /// # Errors
     ///
     /// [`Error::Io`] naming the file when it cannot be read (a missing `path`; an existing
-    /// `_secret` file that cannot be read), [`Error::InvalidCertificate`] naming the file for
-    /// a file larger than [`MAX_FILE_SIZE`], for text that is not UTF-8, for everything [`parse`](Certificate::parse) refuses, for a
-    /// `_secret` file without a secret key, and for a `_secret` file whose public key differs.
+    /// `_secret` file that cannot be read). [`Error::InvalidCertificate`] naming the file for
+    /// a file larger than [`MAX_FILE_SIZE`], text that is not UTF-8, everything
+    /// [`parse`](Certificate::parse) refuses (including [`Error::NotSupported`] for a secret
+    /// key without CURVE), a `_secret` file without a secret key, and a `_secret` file whose
+    /// public key differs.
     pub fn load(path: impl AsRef<Path>) -> Result<Certificate> {
         let path = path.as_ref();
         let certificate = read_certificate(path)?;
