@@ -267,6 +267,11 @@ impl CurveKeyPair {
         })
     }
 
+    /// A pair from two keys the caller has already checked belong together.
+    pub(crate) fn from_checked_parts(public: CurveKey, secret: CurveKey) -> CurveKeyPair {
+        CurveKeyPair { public, secret }
+    }
+
     /// The public key, to give to peers.
     pub fn public(&self) -> &CurveKey {
         &self.public

@@ -5,6 +5,7 @@ use std::fmt;
 use std::io;
 use std::string::FromUtf8Error;
 
+use crate::cert::CertificateError;
 use crate::sys;
 use crate::z85::Z85Error;
 
@@ -89,6 +90,25 @@ pub enum Error {
     /// Its [`errno`](Error::errno) is `EINVAL`.
     #[error("invalid Z85: {0}")]
     InvalidZ85(Z85Error),
+    /// A CURVE certificate (czmq's ZPL text format, see [`Certificate`](crate::Certificate))
+    /// that cannot be read or written: a syntax error, a missing or malformed key, a secret
+    /// key that does not belong to the public key, metadata that the format cannot hold, or
+    /// a secret file asked of a certificate without a secret key. The
+    /// [`CertificateError`] says which file, which line and what; it is boxed so that every
+    /// `Result` stays small. Its [`errno`](Error::errno) is `EINVAL`.
+    #[error("{0}")]
+    InvalidCertificate(Box<CertificateError>),
+    /// A file or directory operation failed (reading or writing a certificate file, listing
+    /// a certificate directory). `std::io::Error` is neither `Clone` nor `PartialEq`, so this
+    /// keeps its kind and its text, which names the path. Its [`errno`](Error::errno) is the
+    /// closest errno (`ENOENT`, `EACCES`, ...), else `EIO`.
+    #[error("{message}")]
+    Io {
+        /// The kind of the `std::io::Error`; `From<Error> for std::io::Error` keeps it.
+        kind: io::ErrorKind,
+        /// What failed, on which path, and why.
+        message: String,
+    },
     /// Any other errno value, as libzmq reported it.
     #[error("{} (errno {errno})", strerror(*.0), errno = .0)]
     Other(i32),
@@ -136,7 +156,9 @@ impl Error {
             Error::InvalidArgument
             | Error::InteriorNul { .. }
             | Error::InvalidUtf8(_)
-            | Error::InvalidZ85(_) => libc::EINVAL,
+            | Error::InvalidZ85(_)
+            | Error::InvalidCertificate(_) => libc::EINVAL,
+            Error::Io { kind, .. } => io_kind_errno(*kind),
             Error::NoIoThread => sys::EMTHREAD,
             Error::TooManyOpenFiles => libc::EMFILE,
             Error::NotSocket => libc::ENOTSOCK,
@@ -165,11 +187,39 @@ impl Error {
             Error::InvalidArgument | Error::InteriorNul { .. } | Error::InvalidZ85(_) => {
                 K::InvalidInput
             }
-            Error::InvalidUtf8(_) => K::InvalidData,
+            Error::InvalidUtf8(_) | Error::InvalidCertificate(_) => K::InvalidData,
+            Error::Io { kind, .. } => *kind,
             Error::OutOfMemory => K::OutOfMemory,
             Error::ContextTerminated => K::BrokenPipe,
             _ => K::Other,
         }
+    }
+}
+
+impl Error {
+    /// An [`Error::Io`] for a failed operation on a path: the message says what was done to
+    /// which path, and why it failed.
+    pub(crate) fn io(what: &str, path: &std::path::Path, error: &io::Error) -> Error {
+        Error::Io {
+            kind: error.kind(),
+            message: format!("cannot {what} {}: {error}", path.display()),
+        }
+    }
+}
+
+/// The errno closest to an I/O error kind, for [`Error::errno`].
+fn io_kind_errno(kind: io::ErrorKind) -> i32 {
+    use io::ErrorKind as K;
+    match kind {
+        K::NotFound => libc::ENOENT,
+        K::PermissionDenied => libc::EACCES,
+        K::AlreadyExists => libc::EEXIST,
+        K::InvalidInput | K::InvalidData => libc::EINVAL,
+        K::Interrupted => libc::EINTR,
+        K::WouldBlock => libc::EAGAIN,
+        K::OutOfMemory => libc::ENOMEM,
+        K::Unsupported => libc::ENOTSUP,
+        _ => libc::EIO,
     }
 }
 

@@ -56,6 +56,9 @@
 //!   `Message::set_group`); and `SocketType::Dgram` for UDP datagrams.
 //! - [`Monitor`]: typed events of a socket ([`MonitorEvent`]: connected, disconnected,
 //!   handshake failed, ...), from [`Socket::monitor`].
+//! - [`Certificate`]: CURVE certificates in the files czmq and pyzmq write (a public file and
+//!   a `_secret` one); [`cert::public_keys_in_dir`] reads a directory of them into an
+//!   allow-list.
 //! - [`Error`]: every failure, with the errno values callers branch on as variants. A failed
 //!   send returns what it did not send inside a [`SendError`].
 //!
@@ -92,6 +95,7 @@ pub use zmq_sys as sys;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub mod cert;
 mod context;
 mod curve;
 mod error;
@@ -109,6 +113,7 @@ pub mod z85;
 
 use std::ffi::c_int;
 
+pub use crate::cert::Certificate;
 pub use crate::context::{Context, ContextBuilder};
 pub use crate::curve::{CurveKey, CurveKeyPair};
 pub use crate::error::{Error, Result, SendError};
