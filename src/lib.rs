@@ -92,6 +92,8 @@ pub use zmq_sys as sys;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub mod auth;
+mod cert;
 mod context;
 mod curve;
 mod error;
@@ -102,6 +104,7 @@ mod options;
 mod poll;
 mod poll_events;
 mod proxy;
+pub mod security;
 mod socket;
 #[cfg(zmq_draft)]
 mod thread_safe;
@@ -109,6 +112,7 @@ pub mod z85;
 
 use std::ffi::c_int;
 
+pub use crate::auth::{Authenticator, Credentials, Policy, ZapDecision, ZapRequest};
 pub use crate::context::{Context, ContextBuilder};
 pub use crate::curve::{CurveKey, CurveKeyPair};
 pub use crate::error::{Error, Result, SendError};
@@ -128,6 +132,7 @@ pub use crate::proxy::{
     proxy, proxy_steerable, Proxy, ProxyCommand, ProxyControl, ProxyCounters, ProxyHandle,
     ProxyStatistics,
 };
+pub use crate::security::{ClientAuth, Security};
 pub use crate::socket::{RecvFlags, SendFlags, Sendable, Socket, SocketType};
 #[cfg(zmq_draft)]
 pub use crate::thread_safe::{ThreadSafeSendFlags, ThreadSafeSocket, ThreadSafeType};
