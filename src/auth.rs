@@ -397,6 +397,10 @@ impl Authenticator {
             .name("zmq-authenticator".to_owned())
             .spawn(move || {
                 let result = serve(&zap, &stop, &thread_shared);
+                // Closing a socket releases its inproc endpoint only later, on libzmq's
+                // reaper thread: unbind now, so that a new authenticator can bind as soon as
+                // this one is joined. (After a context shutdown this fails, harmlessly.)
+                let _ = zap.unbind(ZAP_ENDPOINT);
                 thread_shared.running.store(false, Ordering::SeqCst);
                 result
             })
@@ -588,14 +592,10 @@ fn reply_to<'a>(body: &'a [Message], shared: &Shared) -> Reply<'a> {
     let (mechanism, credentials) = match (&body[5][..], credentials) {
         (b"NULL", []) => (Mechanism::Null, Credentials::Null),
         (b"PLAIN", [username, password]) => {
-            match (
-                std::str::from_utf8(username),
-                std::str::from_utf8(password),
-            ) {
-                (Ok(username), Ok(password)) => (
-                    Mechanism::Plain,
-                    Credentials::Plain { username, password },
-                ),
+            match (std::str::from_utf8(username), std::str::from_utf8(password)) {
+                (Ok(username), Ok(password)) => {
+                    (Mechanism::Plain, Credentials::Plain { username, password })
+                }
                 _ => {
                     return deny(request_id, "Credentials are not UTF-8");
                 }
@@ -616,10 +616,8 @@ fn reply_to<'a>(body: &'a [Message], shared: &Shared) -> Reply<'a> {
         }
         _ => return Reply::error(request_id, "Unknown mechanism"),
     };
-    let (Ok(domain), Ok(address)) = (
-        std::str::from_utf8(&body[2]),
-        std::str::from_utf8(&body[3]),
-    ) else {
+    let (Ok(domain), Ok(address)) = (std::str::from_utf8(&body[2]), std::str::from_utf8(&body[3]))
+    else {
         return deny(request_id, "Domain or address is not UTF-8");
     };
     let request = ZapRequest {

@@ -36,7 +36,7 @@ use crate::auth::Authenticator;
 use crate::context::Context;
 use crate::curve::{CurveKey, CurveKeyPair};
 use crate::error::{Error, Result};
-use crate::options::{Bool, RawSocket, Set, Text};
+use crate::options::{Bool, Get, RawSocket, Set, Text};
 use crate::socket::Socket;
 use crate::sys;
 
@@ -136,7 +136,10 @@ impl<'a> Security<'a> {
 
     /// A CURVE server with its key pair `keys`, admitting clients as `clients` says: an
     /// `&Authenticator`, or [`ClientAuth::AnyClientKey`].
-    pub fn curve_server(keys: &'a CurveKeyPair, clients: impl Into<ClientAuth<'a>>) -> Security<'a> {
+    pub fn curve_server(
+        keys: &'a CurveKeyPair,
+        clients: impl Into<ClientAuth<'a>>,
+    ) -> Security<'a> {
         Security::CurveServer {
             keys,
             clients: clients.into(),
@@ -150,12 +153,8 @@ impl<'a> Security<'a> {
     /// used.
     pub fn with_domain(self, domain: &'a str) -> Security<'a> {
         match self {
-            Security::Null | Security::NullWithDomain { .. } if domain.is_empty() => {
-                Security::Null
-            }
-            Security::Null | Security::NullWithDomain { .. } => {
-                Security::NullWithDomain { domain }
-            }
+            Security::Null | Security::NullWithDomain { .. } if domain.is_empty() => Security::Null,
+            Security::Null | Security::NullWithDomain { .. } => Security::NullWithDomain { domain },
             Security::PlainServer { authenticator, .. } => Security::PlainServer {
                 authenticator,
                 domain,
@@ -218,6 +217,17 @@ fn domain_field(domain: &str) -> Result<()> {
 pub(crate) fn apply(socket: &dyn RawSocket, ctx: &Context, security: &Security<'_>) -> Result<()> {
     // Refuse mistakes before changing anything.
     domain_field(security.domain())?;
+    let is_client = matches!(
+        security,
+        Security::PlainClient { .. } | Security::CurveClient { .. }
+    );
+    // libzmq 4.3 cannot clear a ZAP domain once set (an empty value is refused).
+    if !is_client
+        && security.domain().is_empty()
+        && !Text::get(socket, sys::ZMQ_ZAP_DOMAIN)?.is_empty()
+    {
+        return Err(Error::InvalidArgument);
+    }
     match *security {
         Security::Null => {}
         Security::NullWithDomain { domain } => {
@@ -239,7 +249,14 @@ pub(crate) fn apply(socket: &dyn RawSocket, ctx: &Context, security: &Security<'
         }
     }
 
-    let set_domain = |domain: &str| Text::set(socket, sys::ZMQ_ZAP_DOMAIN, domain);
+    // An empty domain is libzmq's default, which the check above found in place.
+    let set_domain = |domain: &str| {
+        if domain.is_empty() {
+            Ok(())
+        } else {
+            Text::set(socket, sys::ZMQ_ZAP_DOMAIN, domain)
+        }
+    };
     match *security {
         Security::Null | Security::NullWithDomain { .. } => {
             // PLAIN_SERVER = 0 makes the mechanism NULL and the socket not a server.
@@ -247,7 +264,6 @@ pub(crate) fn apply(socket: &dyn RawSocket, ctx: &Context, security: &Security<'
             set_domain(security.domain())
         }
         Security::PlainClient { username, password } => {
-            set_domain("")?;
             // Each sets the mechanism to PLAIN and the socket to client.
             Text::set(socket, sys::ZMQ_PLAIN_USERNAME, username)?;
             Text::set(socket, sys::ZMQ_PLAIN_PASSWORD, password)
@@ -257,7 +273,6 @@ pub(crate) fn apply(socket: &dyn RawSocket, ctx: &Context, security: &Security<'
             Bool::set(socket, sys::ZMQ_PLAIN_SERVER, true)
         }
         Security::CurveClient { keys, server } => {
-            set_domain("")?;
             // SERVERKEY first: it makes the socket a client (and the mechanism CURVE).
             CurveKey::set(socket, sys::ZMQ_CURVE_SERVERKEY, server)?;
             CurveKey::set(socket, sys::ZMQ_CURVE_PUBLICKEY, keys.public())?;
@@ -281,7 +296,9 @@ impl Socket {
     /// Refused before any option changes:
     /// - a PLAIN user name or password that is empty or longer than 255 bytes:
     ///   [`Error::InvalidArgument`]; one with a NUL byte: [`Error::InteriorNul`];
-    /// - a ZAP domain longer than 255 bytes: [`Error::InvalidArgument`];
+    /// - a ZAP domain longer than 255 bytes: [`Error::InvalidArgument`]; so is a server (or
+    ///   NULL) setup without a domain on a socket that has one already, as libzmq 4.3 cannot
+    ///   clear a ZAP domain;
     /// - CURVE when the linked libzmq has none ([`crate::has`]`("curve")` is `false`):
     ///   [`Error::NotSupported`];
     /// - an [`Authenticator`] of another context than the socket's (it would never be
