@@ -320,12 +320,12 @@ impl ZapDecision {
 /// The state the handler thread and the handle share.
 #[derive(Default)]
 struct Shared {
-    policies: Mutex<HashMap<String, Installed>>,
+    policies: Mutex<HashMap<String, Arc<Installed>>>,
     running: AtomicBool,
 }
 
 impl Shared {
-    fn policies(&self) -> MutexGuard<'_, HashMap<String, Installed>> {
+    fn policies(&self) -> MutexGuard<'_, HashMap<String, Arc<Installed>>> {
         // A panic while holding the lock cannot leave the map half-changed (each change is
         // one insert or remove), so a poisoned lock is still good.
         self.policies.lock().unwrap_or_else(|e| e.into_inner())
@@ -429,10 +429,10 @@ impl Authenticator {
         }
         self.shared.policies().insert(
             domain.to_owned(),
-            Installed {
+            Arc::new(Installed {
                 policy,
                 certificate_keys,
-            },
+            }),
         );
         Ok(())
     }
@@ -627,12 +627,11 @@ fn reply_to<'a>(body: &'a [Message], shared: &Shared) -> Reply<'a> {
         mechanism,
         credentials,
     };
-    let decision = {
-        let policies = shared.policies();
-        match policies.get(domain) {
-            None => ZapDecision::deny("No policy for this domain"),
-            Some(installed) => decide(installed, &request),
-        }
+    // Not under the lock: a callback may change policies.
+    let installed = shared.policies().get(domain).cloned();
+    let decision = match installed {
+        None => ZapDecision::deny("No policy for this domain"),
+        Some(installed) => decide(&installed, &request),
     };
     match decision {
         ZapDecision::Allow { user_id } if user_id.len() <= 255 => Reply {
@@ -667,8 +666,7 @@ fn deny<'a>(request_id: &'a [u8], text: &str) -> Reply<'a> {
     }
 }
 
-/// Applies one domain's policy (the callback runs while the policy map is locked, so a
-/// policy change waits for the decision in progress).
+/// Applies one domain's policy.
 fn decide(installed: &Installed, request: &ZapRequest<'_>) -> ZapDecision {
     let policy = &installed.policy;
     if let Some(reason) = policy.refuses_address(request.ip()) {
@@ -717,10 +715,10 @@ mod tests {
         let shared = Shared::default();
         shared.policies().insert(
             domain.to_owned(),
-            Installed {
+            Arc::new(Installed {
                 policy,
                 certificate_keys: HashSet::new(),
-            },
+            }),
         );
         shared
     }

@@ -1,7 +1,11 @@
 //! One-call security setup and the ZAP `Authenticator`: every refused client delivers
 //! nothing (a receive with a short timeout times out) and the server's monitor says why.
+//! The last tests talk to pyzmq peers (tests/interop/py_curve_client.py, py_auth_server.py):
+//! a missing pyzmq skips them loudly, or fails them where peers are required (see
+//! tests/support/peers.rs).
 
 mod common;
+mod support;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, TcpStream};
@@ -10,6 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{assert_silent, context, socket, unique_name, TIMEOUT};
+use support::peers::{python, python_peer, require};
+use support::within;
 use zmq::{
     Authenticator, ClientAuth, Context, Credentials, CurveKey, CurveKeyPair, Error, Mechanism,
     Monitor, MonitorEvent, MonitorEvents, Policy, ProtocolError, RecvFlags, Security, SendFlags,
@@ -852,6 +858,7 @@ fn a_raw_tcp_peer_sending_junk_to_a_curve_server_delivers_nothing() {
     let (server, endpoint) = server(&ctx, &Security::curve_server(&server_keys, &auth));
     let address = endpoint.trim_start_matches("tcp://");
 
+    let monitor = server.monitor(handshake_events()).unwrap();
     let mut stream = TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(TIMEOUT)).unwrap();
     let mut greeting = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x7F, 3, 0];
@@ -868,7 +875,7 @@ fn a_raw_tcp_peer_sending_junk_to_a_curve_server_delivers_nothing() {
         .unwrap();
     stream.write_all(&[0xAB; 300]).unwrap();
 
-    // The server answers with its own greeting, then hangs up.
+    // The server hangs up.
     let mut answer = Vec::new();
     let started = Instant::now();
     let mut buf = [0u8; 512];
@@ -881,8 +888,19 @@ fn a_raw_tcp_peer_sending_junk_to_a_curve_server_delivers_nothing() {
         }
         assert!(started.elapsed() < TIMEOUT, "the server did not hang up");
     }
+    // The server refused the malformed HELLO.
+    let error = failed_protocol(&monitor);
     assert!(
-        answer.len() >= 10 && answer[0] == 0xFF && answer[9] == 0x7F,
+        matches!(
+            error,
+            ProtocolError::ZmtpMalformedCommandHello | ProtocolError::ZmtpUnexpectedCommand
+        ),
+        "{error:?}"
+    );
+    drop(monitor);
+    // What arrived before the hang-up is the server's greeting (a reset may discard it).
+    assert!(
+        answer.len() < 10 || (answer[0] == 0xFF && answer[9] == 0x7F),
         "{answer:?}"
     );
     assert_silent(&server);
@@ -895,4 +913,140 @@ fn a_raw_tcp_peer_sending_junk_to_a_curve_server_delivers_nothing() {
         "real",
     );
     assert_eq!(&receive(&server)[..], b"real");
+}
+
+// ---- Interop with pyzmq ----------------------------------------------------------------------
+
+#[test]
+fn a_pyzmq_curve_client_passes_the_allow_list_of_a_rust_server() {
+    within(|| {
+        let Some(python) = require(python()) else {
+            return;
+        };
+        let ctx = context();
+        let (server_keys, allowed, stranger) = (keys(), keys(), keys());
+        let auth = Authenticator::start(&ctx).unwrap();
+        auth.set_policy("", Policy::new().allow_curve_keys([*allowed.public()]))
+            .unwrap();
+        let server = socket(&ctx, SocketType::Rep);
+        server
+            .set_security(&Security::curve_server(&server_keys, &auth))
+            .unwrap();
+        server.bind("tcp://127.0.0.1:*").unwrap();
+        let endpoint = server.last_endpoint().unwrap();
+        let server_public = server_keys.public().to_z85();
+
+        let allowed_secret = allowed.secret().to_z85();
+        let client = python_peer(
+            python,
+            "py_curve_client.py",
+            [
+                endpoint.as_str(),
+                server_public.as_str(),
+                allowed_secret.as_str(),
+                "from python",
+            ],
+        );
+        let request = receive(&server);
+        assert_eq!(&request[..], b"from python");
+        assert_eq!(request.user_id(), Some(allowed.public().to_z85().as_str()));
+        server.send("echo", SendFlags::empty()).unwrap();
+        let finished = client.finish();
+        finished.assert_success();
+        assert_eq!(finished.stdout, ["echo"]);
+
+        let monitor = server.monitor(handshake_events()).unwrap();
+        let stranger_secret = stranger.secret().to_z85();
+        let refused = python_peer(
+            python,
+            "py_curve_client.py",
+            [
+                endpoint.as_str(),
+                server_public.as_str(),
+                stranger_secret.as_str(),
+                "stranger",
+                "--timeout",
+                "1",
+            ],
+        );
+        refused_with(&monitor, 400);
+        assert_silent(&server);
+        let finished = refused.finish();
+        assert!(!finished.status.success(), "the stranger got a reply");
+        assert!(finished.stdout.is_empty(), "{:?}", finished.stdout);
+    });
+}
+
+/// A REQ client with `security` asking the pyzmq server at `endpoint`: its reply, or `None`
+/// when none comes within a second.
+fn ask_pyzmq(ctx: &Context, security: &Security<'_>, endpoint: &str) -> Option<String> {
+    let client = socket(ctx, SocketType::Req);
+    client.set_security(security).unwrap();
+    client.set_rcvtimeo(Some(Duration::from_secs(1))).unwrap();
+    client.connect(endpoint).unwrap();
+    client.send("hello", SendFlags::empty()).unwrap();
+    match client.recv_string(RecvFlags::empty()) {
+        Ok(reply) => Some(reply),
+        Err(Error::WouldBlock) => None,
+        Err(e) => panic!("receive: {e}"),
+    }
+}
+
+#[test]
+fn rust_plain_clients_talk_to_a_pyzmq_thread_authenticator() {
+    within(|| {
+        let Some(python) = require(python()) else {
+            return;
+        };
+        let mut server = python_peer(python, "py_auth_server.py", ["plain", "admin", "secret"]);
+        let endpoint = server.bound_endpoint();
+        let ctx = context();
+        assert_eq!(
+            ask_pyzmq(&ctx, &Security::plain_client("admin", "secret"), &endpoint).as_deref(),
+            Some("admin:hello")
+        );
+        assert_eq!(
+            ask_pyzmq(&ctx, &Security::plain_client("admin", "wrong"), &endpoint),
+            None
+        );
+        assert_eq!(
+            ask_pyzmq(&ctx, &Security::plain_client("nobody", "secret"), &endpoint),
+            None
+        );
+        drop(server.stop());
+    });
+}
+
+#[test]
+fn a_rust_curve_client_talks_to_a_pyzmq_thread_authenticator() {
+    within(|| {
+        let Some(python) = require(python()) else {
+            return;
+        };
+        let server_keys = keys();
+        let secret = server_keys.secret().to_z85();
+        let mut server = python_peer(python, "py_auth_server.py", ["curve", secret.as_str()]);
+        let endpoint = server.bound_endpoint();
+        let ctx = context();
+        let client_keys = keys();
+        assert_eq!(
+            ask_pyzmq(
+                &ctx,
+                &Security::curve_client(&client_keys, server_keys.public()),
+                &endpoint
+            ),
+            Some(format!("{}:hello", client_keys.public()))
+        );
+        // The wrong server key: no handshake, no reply.
+        let impostor = keys();
+        assert_eq!(
+            ask_pyzmq(
+                &ctx,
+                &Security::curve_client(&client_keys, impostor.public()),
+                &endpoint
+            ),
+            None
+        );
+        drop(server.stop());
+    });
 }
