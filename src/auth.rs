@@ -232,8 +232,8 @@ struct Installed {
     certificate_keys: HashSet<CurveKey>,
 }
 
-/// What the client presented, by mechanism.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the client presented, by mechanism. `Debug` never shows a PLAIN password.
+#[derive(Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Credentials<'a> {
     /// NULL: nothing.
@@ -256,6 +256,27 @@ pub enum Credentials<'a> {
         /// The principal.
         principal: &'a [u8],
     },
+}
+
+impl fmt::Debug for Credentials<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Null => f.write_str("Null"),
+            Credentials::Plain { username, .. } => f
+                .debug_struct("Plain")
+                .field("username", username)
+                .field("password", &"..")
+                .finish(),
+            Credentials::Curve { public_key } => f
+                .debug_struct("Curve")
+                .field("public_key", &public_key.to_z85())
+                .finish(),
+            Credentials::Gssapi { principal } => f
+                .debug_struct("Gssapi")
+                .field("principal", &String::from_utf8_lossy(principal))
+                .finish(),
+        }
+    }
 }
 
 /// One ZAP request, as a [`Policy::callback`] sees it.

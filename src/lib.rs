@@ -56,6 +56,11 @@
 //!   `Message::set_group`); and `SocketType::Dgram` for UDP datagrams.
 //! - [`Monitor`]: typed events of a socket ([`MonitorEvent`]: connected, disconnected,
 //!   handshake failed, ...), from [`Socket::monitor`].
+//! - Security: [`Socket::set_security`] sets up PLAIN or CURVE (client or server) in one
+//!   call from a [`Security`]; a server must choose how clients are admitted
+//!   ([`ClientAuth`]): an [`Authenticator`] (the ZAP handler, with a [`Policy`] per domain:
+//!   addresses, PLAIN users, CURVE keys, a callback) or, for CURVE, any key. See the
+//!   [`security`] and [`auth`] modules.
 //! - [`Error`]: every failure, with the errno values callers branch on as variants. A failed
 //!   send returns what it did not send inside a [`SendError`].
 //!

@@ -32,6 +32,8 @@
 //! # Ok::<(), zmq::Error>(())
 //! ```
 
+use std::fmt;
+
 use crate::auth::Authenticator;
 use crate::context::Context;
 use crate::curve::{CurveKey, CurveKeyPair};
@@ -45,7 +47,9 @@ use crate::sys;
 /// Build one with the constructors ([`Security::plain_client`], [`Security::curve_server`],
 /// ...) and [`Security::with_domain`]. The ZAP domain of a server (default `""`) chooses the
 /// [`Policy`](crate::Policy) its [`Authenticator`] applies.
-#[derive(Debug, Clone, Copy)]
+///
+/// `Debug` never shows a PLAIN password (nor a secret key).
+#[derive(Clone, Copy)]
 #[non_exhaustive]
 pub enum Security<'a> {
     /// No security (ZMTP's NULL mechanism), libzmq's default. libzmq consults no ZAP handler.
@@ -103,6 +107,46 @@ pub enum ClientAuth<'a> {
     /// [`Policy::allow_any_curve_key`](crate::Policy::allow_any_curve_key) (or use
     /// `ClientAuth::Authenticator` with that policy).
     AnyClientKey,
+}
+
+impl fmt::Debug for Security<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Security::Null => f.write_str("Null"),
+            Security::NullWithDomain { domain } => f
+                .debug_struct("NullWithDomain")
+                .field("domain", domain)
+                .finish(),
+            Security::PlainClient { username, .. } => f
+                .debug_struct("PlainClient")
+                .field("username", username)
+                .field("password", &"..")
+                .finish(),
+            Security::PlainServer {
+                authenticator,
+                domain,
+            } => f
+                .debug_struct("PlainServer")
+                .field("authenticator", authenticator)
+                .field("domain", domain)
+                .finish(),
+            Security::CurveClient { keys, server } => f
+                .debug_struct("CurveClient")
+                .field("keys", keys)
+                .field("server", &server.to_z85())
+                .finish(),
+            Security::CurveServer {
+                keys,
+                clients,
+                domain,
+            } => f
+                .debug_struct("CurveServer")
+                .field("keys", keys)
+                .field("clients", clients)
+                .field("domain", domain)
+                .finish(),
+        }
+    }
 }
 
 impl<'a> From<&'a Authenticator> for ClientAuth<'a> {

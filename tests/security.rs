@@ -1050,3 +1050,47 @@ fn a_rust_curve_client_talks_to_a_pyzmq_thread_authenticator() {
         drop(server.stop());
     });
 }
+
+#[test]
+fn debug_output_never_shows_a_password() {
+    let security = Security::plain_client("admin", "hunter2");
+    let text = format!("{security:?}");
+    assert!(
+        text.contains("admin") && !text.contains("hunter2"),
+        "{text}"
+    );
+    let policy = Policy::new().plain_users([("admin", "hunter2")]);
+    let text = format!("{policy:?}");
+    assert!(
+        text.contains("admin") && !text.contains("hunter2"),
+        "{text}"
+    );
+    let credentials = Credentials::Plain {
+        username: "admin",
+        password: "hunter2",
+    };
+    let text = format!("{credentials:?}");
+    assert!(
+        text.contains("admin") && !text.contains("hunter2"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_authenticator_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>(_: &T) {}
+    let ctx = context();
+    let auth = Authenticator::start(&ctx).unwrap();
+    shareable(&auth);
+    std::thread::scope(|scope| {
+        for i in 0..4 {
+            let auth = &auth;
+            scope.spawn(move || {
+                auth.set_policy(&format!("d{i}"), Policy::new().allow_null())
+                    .unwrap()
+            });
+        }
+    });
+    let text = format!("{auth:?}");
+    assert!(text.contains("d0") && text.contains("d3"), "{text}");
+}
