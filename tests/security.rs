@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use common::{assert_silent, context, socket, unique_name, TIMEOUT};
 use support::peers::{python, python_peer, require};
-use support::within;
+use support::{within, STEP_TIMEOUT};
 use zmq::{
     Authenticator, ClientAuth, Context, Credentials, CurveKey, CurveKeyPair, Error, Mechanism,
     Monitor, MonitorEvent, MonitorEvents, Policy, ProtocolError, RecvFlags, Security, SendFlags,
@@ -477,13 +477,15 @@ fn an_authenticator_of_another_context_or_a_stopped_one_is_refused() {
 
 // ---- Addresses, NULL, domains -----------------------------------------------------------------
 
-/// Connects a CURVE client from `source` and says whether its message got through.
+/// Connects a CURVE client from `source` and says whether its message got through within
+/// `wait`.
 fn passes_from(
     ctx: &Context,
     server: &Socket,
     endpoint: &str,
     source: IpAddr,
     server_key: &CurveKey,
+    wait: Duration,
 ) -> bool {
     let port = endpoint.rsplit(':').next().unwrap();
     let client = socket(ctx, SocketType::Push);
@@ -494,7 +496,7 @@ fn passes_from(
         .connect(&format!("tcp://{source}:0;127.0.0.1:{port}"))
         .unwrap();
     client.send("hello", SendFlags::empty()).unwrap();
-    server.set_rcvtimeo(Some(Duration::from_secs(1))).unwrap();
+    server.set_rcvtimeo(Some(wait)).unwrap();
     let received = server.recv_msg(RecvFlags::empty());
     server.set_rcvtimeo(Some(TIMEOUT)).unwrap();
     match received {
@@ -524,9 +526,18 @@ fn addresses_are_checked_before_the_mechanism() {
     )
     .unwrap();
     let monitor = server.monitor(handshake_events()).unwrap();
-    assert!(!passes_from(&ctx, &server, &endpoint, OTHER_LOOPBACK, &key));
+    assert!(!passes_from(
+        &ctx,
+        &server,
+        &endpoint,
+        OTHER_LOOPBACK,
+        &key,
+        REFUSED
+    ));
     refused_with(&monitor, 400);
-    assert!(passes_from(&ctx, &server, &endpoint, LOCALHOST, &key));
+    assert!(passes_from(
+        &ctx, &server, &endpoint, LOCALHOST, &key, TIMEOUT
+    ));
 
     // An allow list: only 127.0.0.1 (and it wins over the deny list).
     auth.set_policy(
@@ -537,8 +548,17 @@ fn addresses_are_checked_before_the_mechanism() {
             .allow_any_curve_key(),
     )
     .unwrap();
-    assert!(!passes_from(&ctx, &server, &endpoint, OTHER_LOOPBACK, &key));
-    assert!(passes_from(&ctx, &server, &endpoint, LOCALHOST, &key));
+    assert!(!passes_from(
+        &ctx,
+        &server,
+        &endpoint,
+        OTHER_LOOPBACK,
+        &key,
+        REFUSED
+    ));
+    assert!(passes_from(
+        &ctx, &server, &endpoint, LOCALHOST, &key, TIMEOUT
+    ));
     assert_silent(&server);
 }
 
@@ -947,7 +967,10 @@ fn a_pyzmq_curve_client_passes_the_allow_list_of_a_rust_server() {
                 "from python",
             ],
         );
+        // Python may take a while to start on a loaded machine.
+        server.set_rcvtimeo(Some(STEP_TIMEOUT)).unwrap();
         let request = receive(&server);
+        server.set_rcvtimeo(Some(TIMEOUT)).unwrap();
         assert_eq!(&request[..], b"from python");
         assert_eq!(request.user_id(), Some(allowed.public().to_z85().as_str()));
         server.send("echo", SendFlags::empty()).unwrap();
@@ -977,12 +1000,20 @@ fn a_pyzmq_curve_client_passes_the_allow_list_of_a_rust_server() {
     });
 }
 
+/// How long a refused client waits for the reply that must not come.
+const REFUSED: Duration = Duration::from_secs(1);
+
 /// A REQ client with `security` asking the pyzmq server at `endpoint`: its reply, or `None`
-/// when none comes within a second.
-fn ask_pyzmq(ctx: &Context, security: &Security<'_>, endpoint: &str) -> Option<String> {
+/// when none comes within `wait`.
+fn ask_pyzmq(
+    ctx: &Context,
+    security: &Security<'_>,
+    endpoint: &str,
+    wait: Duration,
+) -> Option<String> {
     let client = socket(ctx, SocketType::Req);
     client.set_security(security).unwrap();
-    client.set_rcvtimeo(Some(Duration::from_secs(1))).unwrap();
+    client.set_rcvtimeo(Some(wait)).unwrap();
     client.connect(endpoint).unwrap();
     client.send("hello", SendFlags::empty()).unwrap();
     match client.recv_string(RecvFlags::empty()) {
@@ -1002,15 +1033,31 @@ fn rust_plain_clients_talk_to_a_pyzmq_thread_authenticator() {
         let endpoint = server.bound_endpoint();
         let ctx = context();
         assert_eq!(
-            ask_pyzmq(&ctx, &Security::plain_client("admin", "secret"), &endpoint).as_deref(),
+            ask_pyzmq(
+                &ctx,
+                &Security::plain_client("admin", "secret"),
+                &endpoint,
+                STEP_TIMEOUT
+            )
+            .as_deref(),
             Some("admin:hello")
         );
         assert_eq!(
-            ask_pyzmq(&ctx, &Security::plain_client("admin", "wrong"), &endpoint),
+            ask_pyzmq(
+                &ctx,
+                &Security::plain_client("admin", "wrong"),
+                &endpoint,
+                REFUSED
+            ),
             None
         );
         assert_eq!(
-            ask_pyzmq(&ctx, &Security::plain_client("nobody", "secret"), &endpoint),
+            ask_pyzmq(
+                &ctx,
+                &Security::plain_client("nobody", "secret"),
+                &endpoint,
+                REFUSED
+            ),
             None
         );
         drop(server.stop());
@@ -1033,7 +1080,8 @@ fn a_rust_curve_client_talks_to_a_pyzmq_thread_authenticator() {
             ask_pyzmq(
                 &ctx,
                 &Security::curve_client(&client_keys, server_keys.public()),
-                &endpoint
+                &endpoint,
+                STEP_TIMEOUT
             ),
             Some(format!("{}:hello", client_keys.public()))
         );
@@ -1043,7 +1091,8 @@ fn a_rust_curve_client_talks_to_a_pyzmq_thread_authenticator() {
             ask_pyzmq(
                 &ctx,
                 &Security::curve_client(&client_keys, impostor.public()),
-                &endpoint
+                &endpoint,
+                REFUSED
             ),
             None
         );
@@ -1093,4 +1142,37 @@ fn an_authenticator_can_be_shared_between_threads() {
     });
     let text = format!("{auth:?}");
     assert!(text.contains("d0") && text.contains("d3"), "{text}");
+}
+
+/// The thread-safe handle shares `set_security` with `Socket`: a CURVE CLIENT reaches a
+/// CURVE SERVER with an allow-list, and its messages carry its key as `User-Id`.
+#[cfg(zmq_draft)]
+#[test]
+fn thread_safe_sockets_take_the_same_security() {
+    use zmq::{ThreadSafeSendFlags, ThreadSafeType};
+    let ctx = context();
+    let (server_keys, client_keys) = (keys(), keys());
+    let auth = Authenticator::start(&ctx).unwrap();
+    auth.set_policy("", Policy::new().allow_curve_keys([*client_keys.public()]))
+        .unwrap();
+    let server = ctx.thread_safe_socket(ThreadSafeType::Server).unwrap();
+    server.set_rcvtimeo(Some(TIMEOUT)).unwrap();
+    server
+        .set_security(&Security::curve_server(&server_keys, &auth))
+        .unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = server.last_endpoint().unwrap();
+    let client = ctx.thread_safe_socket(ThreadSafeType::Client).unwrap();
+    client
+        .set_security(&Security::curve_client(&client_keys, server_keys.public()))
+        .unwrap();
+    client.connect(&endpoint).unwrap();
+    client.send("hello", ThreadSafeSendFlags::empty()).unwrap();
+    let msg = server.recv_msg(RecvFlags::empty()).unwrap();
+    assert_eq!(&msg[..], b"hello");
+    assert_eq!(msg.user_id(), Some(client_keys.public().to_z85().as_str()));
+    assert_eq!(
+        client.set_security(&Security::plain_client("", "x")),
+        Err(Error::InvalidArgument)
+    );
 }
