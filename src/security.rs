@@ -253,6 +253,9 @@ fn domain_field(domain: &str) -> Result<()> {
     if domain.len() > 255 {
         return Err(Error::InvalidArgument);
     }
+    if let Some(position) = domain.bytes().position(|b| b == 0) {
+        return Err(Error::InteriorNul { position });
+    }
     Ok(())
 }
 
@@ -273,12 +276,7 @@ pub(crate) fn apply(socket: &dyn RawSocket, ctx: &Context, security: &Security<'
         return Err(Error::InvalidArgument);
     }
     match *security {
-        Security::Null => {}
-        Security::NullWithDomain { domain } => {
-            if let Some(position) = domain.bytes().position(|b| b == 0) {
-                return Err(Error::InteriorNul { position });
-            }
-        }
+        Security::Null | Security::NullWithDomain { .. } => {}
         Security::PlainClient { username, password } => {
             plain_field(username)?;
             plain_field(password)?;
@@ -340,9 +338,9 @@ impl Socket {
     /// Refused before any option changes:
     /// - a PLAIN user name or password that is empty or longer than 255 bytes:
     ///   [`Error::InvalidArgument`]; one with a NUL byte: [`Error::InteriorNul`];
-    /// - a ZAP domain longer than 255 bytes: [`Error::InvalidArgument`]; so is a server (or
-    ///   NULL) setup without a domain on a socket that has one already, as libzmq 4.3 cannot
-    ///   clear a ZAP domain;
+    /// - a ZAP domain longer than 255 bytes: [`Error::InvalidArgument`], one with a NUL byte:
+    ///   [`Error::InteriorNul`]; a server (or NULL) setup without a domain on a socket that
+    ///   already has one: [`Error::InvalidArgument`] (libzmq 4.3 cannot clear a ZAP domain);
     /// - CURVE when the linked libzmq has none ([`crate::has`]`("curve")` is `false`):
     ///   [`Error::NotSupported`];
     /// - an [`Authenticator`] of another context than the socket's (it would never be

@@ -1176,3 +1176,44 @@ fn thread_safe_sockets_take_the_same_security() {
         Err(Error::InvalidArgument)
     );
 }
+
+#[test]
+fn zap_domains_are_checked_and_never_silently_kept() {
+    let ctx = context();
+    let auth = Authenticator::start(&ctx).unwrap();
+    let server = socket(&ctx, SocketType::Pull);
+    let long = "d".repeat(256);
+    assert_eq!(
+        server.set_security(&Security::plain_server(&auth).with_domain(&long)),
+        Err(Error::InvalidArgument)
+    );
+    assert_eq!(
+        server.set_security(&Security::Null.with_domain("a\0b")),
+        Err(Error::InteriorNul { position: 1 })
+    );
+    assert_eq!(server.mechanism().unwrap(), Mechanism::Null);
+    server
+        .set_security(&Security::plain_server(&auth).with_domain("one"))
+        .unwrap();
+    assert_eq!(server.zap_domain().unwrap(), "one");
+    // libzmq 4.3 cannot clear a domain: a setup without one is refused, not half-applied.
+    assert_eq!(
+        server.set_security(&Security::plain_server(&auth)),
+        Err(Error::InvalidArgument)
+    );
+    assert_eq!(
+        server.set_security(&Security::Null),
+        Err(Error::InvalidArgument)
+    );
+    assert!(server.plain_server().unwrap());
+    // Another domain replaces it; clients ignore the domain.
+    server
+        .set_security(&Security::Null.with_domain("two"))
+        .unwrap();
+    assert_eq!(server.zap_domain().unwrap(), "two");
+    assert_eq!(server.mechanism().unwrap(), Mechanism::Null);
+    server
+        .set_security(&Security::plain_client("u", "p").with_domain("ignored"))
+        .unwrap();
+    assert_eq!(server.zap_domain().unwrap(), "two");
+}
