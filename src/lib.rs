@@ -59,6 +59,11 @@
 //! - [`Certificate`]: CURVE certificates in the files czmq and pyzmq write (a public file and
 //!   a `_secret` one); [`cert::public_keys_in_dir`] reads a directory of them into an
 //!   allow-list.
+//! - Security: [`Socket::set_security`] sets up PLAIN or CURVE (client or server) in one
+//!   call from a [`Security`]; a server must choose how clients are admitted
+//!   ([`ClientAuth`]): an [`Authenticator`] (the ZAP handler, with a [`Policy`] per domain:
+//!   addresses, PLAIN users, CURVE keys, a callback) or, for CURVE, any key. See the
+//!   [`security`] and [`auth`] modules.
 //! - [`Error`]: every failure, with the errno values callers branch on as variants. A failed
 //!   send returns what it did not send inside a [`SendError`].
 //!
@@ -95,6 +100,7 @@ pub use zmq_sys as sys;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub mod auth;
 pub mod cert;
 mod context;
 mod curve;
@@ -106,6 +112,7 @@ mod options;
 mod poll;
 mod poll_events;
 mod proxy;
+pub mod security;
 mod socket;
 #[cfg(zmq_draft)]
 mod thread_safe;
@@ -113,6 +120,7 @@ pub mod z85;
 
 use std::ffi::c_int;
 
+pub use crate::auth::{Authenticator, Credentials, Policy, ZapDecision, ZapRequest};
 pub use crate::cert::Certificate;
 pub use crate::context::{Context, ContextBuilder};
 pub use crate::curve::{CurveKey, CurveKeyPair};
@@ -136,6 +144,7 @@ pub use crate::proxy::{
     proxy, proxy_steerable, Proxy, ProxyCommand, ProxyControl, ProxyCounters, ProxyHandle,
     ProxyStatistics,
 };
+pub use crate::security::{ClientAuth, Security};
 pub use crate::socket::{RecvFlags, SendFlags, Sendable, Socket, SocketType};
 #[cfg(zmq_draft)]
 pub use crate::thread_safe::{ThreadSafeSendFlags, ThreadSafeSocket, ThreadSafeType};
