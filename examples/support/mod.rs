@@ -117,6 +117,28 @@ impl Args {
         self.values.get(index).map(String::as_str)
     }
 
+    /// The argument at `index`; its absence is a usage error that calls it `what`.
+    pub fn required(&self, index: usize, what: &str) -> &str {
+        self.text(index)
+            .unwrap_or_else(|| self.usage_error(format!("{what} is missing")))
+    }
+
+    /// How many arguments were given.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// The CURVE key at `index`, written in Z85 (40 characters); anything else there, or
+    /// nothing, is a usage error that calls it `what`.
+    pub fn curve_key(&self, index: usize, what: &str) -> zmq::CurveKey {
+        let text = self.required(index, what);
+        text.parse().unwrap_or_else(|error| {
+            self.usage_error(format!(
+                "{what} must be a CURVE key in Z85 (40 characters), not {text:?}: {error}"
+            ))
+        })
+    }
+
     /// The argument at `index`, or `default` when it was not given.
     pub fn text_or<'a>(&'a self, index: usize, default: &'a str) -> &'a str {
         self.text(index).unwrap_or(default)
