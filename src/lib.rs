@@ -67,6 +67,48 @@
 //! - [`Error`]: every failure, with the errno values callers branch on as variants. A failed
 //!   send returns what it did not send inside a [`SendError`].
 //!
+//! # Security
+//!
+//! A CURVE server that admits only the clients whose public keys it knows: the
+//! [`Authenticator`] is libzmq's ZAP handler for the context, and a server cannot be set up
+//! without saying how it admits clients ([`ClientAuth`]).
+//!
+//! ```
+//! # fn main() -> zmq::Result<()> {
+//! # let client_keys = zmq::CurveKeyPair::generate()?;
+//! # let client_public = client_keys.public().to_string();
+//! use zmq::{Authenticator, CurveKeyPair, Policy, Security, SocketType};
+//!
+//! let ctx = zmq::Context::new()?;
+//! let server_keys = CurveKeyPair::generate()?; // or CurveKeyPair::from_secret(stored key)
+//! let auth = Authenticator::start(&ctx)?;
+//! auth.set_policy("", Policy::new().allow_curve_keys([client_public.parse()?]))?;
+//! let server = ctx.socket(SocketType::Rep)?;
+//! server.set_security(&Security::curve_server(&server_keys, &auth))?;
+//! server.bind("tcp://127.0.0.1:*")?;
+//! # let client = ctx.socket(SocketType::Req)?;
+//! # client.set_security(&Security::curve_client(&client_keys, server_keys.public()))?;
+//! # client.connect(&server.last_endpoint()?)?;
+//! # client.send("hi", zmq::SendFlags::empty())?;
+//! let request = server.recv_msg(zmq::RecvFlags::empty())?;
+//! println!("from {:?}", request.user_id()); // the client's public key, in Z85
+//! # assert_eq!(request.user_id(), Some(client_public.as_str()));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - [`Security`] sets a socket up for PLAIN or CURVE, client or server, in one call
+//!   ([`Socket::set_security`]); [`ClientAuth::AnyClientKey`] is the explicit choice of
+//!   encryption without authentication.
+//! - [`Policy`] says, per ZAP domain, which clients an [`Authenticator`] admits: by IP
+//!   address, PLAIN user name and password, CURVE key (any, a list, or a directory of
+//!   certificates), or a callback.
+//! - [`CurveKeyPair`], [`CurveKey`] (Z85 text with `Display`/`FromStr`), [`z85`], and
+//!   [`Certificate`] for czmq's certificate files (which pyzmq's `zmq.auth` reads and writes).
+//! - A refused client gets nothing through; the server's [`Monitor`] reports
+//!   [`MonitorEvent::HandshakeFailedAuth`] (status 400) or
+//!   [`MonitorEvent::HandshakeFailedProtocol`].
+//!
 //! # Linger: why a program may not exit
 //!
 //! libzmq's default linger is infinite: a socket closed with messages still queued for a peer

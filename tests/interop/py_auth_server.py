@@ -1,46 +1,73 @@
 #!/usr/bin/env python3
-"""REP server peer secured with pyzmq's ThreadAuthenticator; runs until killed.
+"""A pyzmq REP server guarded by pyzmq's ThreadAuthenticator; answers each request with
+the request's bytes, then " from ", then the User-Id the authenticator set.
 
-  py_auth_server.py plain USER PASSWORD      PLAIN server admitting USER with PASSWORD
-  py_auth_server.py curve SERVER_SECRET_Z85  CURVE server admitting any client key
+  py_auth_server.py ENDPOINT plain USER:PASSWORD [USER:PASSWORD ...]
+  py_auth_server.py ENDPOINT curve SERVER_SECRET_Z85 CERTIFICATE_DIRECTORY
 
-Binds tcp://127.0.0.1:* and prints `BOUND <endpoint>`. Answers every request with
-`<User-Id>:<request>`, so the client sees the User-Id that the authenticator gave it.
+PLAIN admits the listed users; CURVE admits the client keys of the certificates in the
+directory (read with pyzmq's zmq.auth, as czmq's certificate files). Both allow only
+127.0.0.1. The first line on stdout is "BOUND <endpoint>"; each request is then printed as
+"REQUEST <hex> FROM <user id>". Runs until stdin closes.
 """
 
+import argparse
 import sys
+import threading
 
 import zmq
-from zmq.auth import CURVE_ALLOW_ANY
 from zmq.auth.thread import ThreadAuthenticator
 
 
 def main() -> int:
-    mode = sys.argv[1]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("endpoint")
+    parser.add_argument("mechanism", choices=["plain", "curve"])
+    parser.add_argument("settings", nargs="+")
+    args = parser.parse_args()
+
     ctx = zmq.Context()
     auth = ThreadAuthenticator(ctx)
     auth.start()
     auth.allow("127.0.0.1")
-    server = ctx.socket(zmq.REP)
-    server.linger = 0
-    if mode == "plain":
-        auth.configure_plain(domain="*", passwords={sys.argv[2]: sys.argv[3]})
-        server.plain_server = True
-    elif mode == "curve":
-        secret = sys.argv[2].encode("ascii")
-        auth.configure_curve(domain="*", location=CURVE_ALLOW_ANY)
-        server.curve_secretkey = secret
-        server.curve_publickey = zmq.curve_public(secret)
-        server.curve_server = True
+    sock = ctx.socket(zmq.REP)
+    sock.linger = 0
+    if args.mechanism == "plain":
+        users = dict(setting.split(":", 1) for setting in args.settings)
+        auth.configure_plain(domain="*", passwords=users)
+        sock.plain_server = True
     else:
-        print(f"py_auth_server: unknown mode {mode!r}", file=sys.stderr)
-        return 2
-    server.bind("tcp://127.0.0.1:*")
-    print(f"BOUND {server.last_endpoint.decode()}", flush=True)
-    while True:
-        frame = server.recv(copy=False)
-        user_id = frame.get("User-Id")
-        server.send(user_id.encode("utf-8") + b":" + frame.bytes)
+        secret, directory = args.settings
+        auth.configure_curve(domain="*", location=directory)
+        sock.curve_secretkey = secret.encode()
+        sock.curve_publickey = zmq.curve_public(secret.encode())
+        sock.curve_server = True
+    sock.bind(args.endpoint)
+    print("BOUND", sock.last_endpoint.decode(), flush=True)
+
+    # Stop when the test closes stdin.
+    stop = threading.Event()
+
+    def watch_stdin() -> None:
+        sys.stdin.read()
+        stop.set()
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    poller = zmq.Poller()
+    poller.register(sock, zmq.POLLIN)
+    try:
+        while not stop.is_set():
+            if not poller.poll(100):
+                continue
+            frame = sock.recv(copy=False)
+            user = frame.get("User-Id")
+            print(f"REQUEST {frame.bytes.hex()} FROM {user}", flush=True)
+            sock.send(frame.bytes + b" from " + user.encode())
+        return 0
+    finally:
+        sock.close()
+        auth.stop()
+        ctx.term()
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""CURVE REQ client peer: send MESSAGE to ENDPOINT once and print the reply.
+"""CURVE REQ client: connect to ENDPOINT as a CURVE client and send MESSAGE once.
 
-The client's key pair comes from CLIENT_SECRET_Z85 (its public key is derived with
-zmq.curve_public); the server's public key is SERVER_PUBLIC_Z85. Exits 0 after printing the
-reply, 1 when no reply comes within the timeout (a refused client), so it never hangs.
+The client uses the key pair CLIENT_SECRET (Z85; the public key is derived from it) and
+expects the server's public key SERVER_PUBLIC (Z85). On a reply it prints "REPLY " followed
+by the reply's frames as lowercase hex separated by "|", and exits 0. With no reply within
+--timeout seconds it prints "NO REPLY" and exits 3 (a refused client gets no reply: that is
+what the refusal tests expect). Anything else wrong exits 1.
 """
 
 import argparse
@@ -18,29 +20,29 @@ def main() -> int:
     parser.add_argument("server_public")
     parser.add_argument("client_secret")
     parser.add_argument("message")
-    parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the reply")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the reply")
     args = parser.parse_args()
 
-    timeout_ms = int(args.timeout * 1000)
     ctx = zmq.Context()
     sock = ctx.socket(zmq.REQ)
     sock.linger = 0
-    sock.sndtimeo = timeout_ms
-    sock.rcvtimeo = timeout_ms
-    secret = args.client_secret.encode("ascii")
+    sock.rcvtimeo = int(args.timeout * 1000)
+    secret = args.client_secret.encode()
     sock.curve_secretkey = secret
     sock.curve_publickey = zmq.curve_public(secret)
-    sock.curve_serverkey = args.server_public.encode("ascii")
+    sock.curve_serverkey = args.server_public.encode()
     sock.connect(args.endpoint)
     try:
-        sock.send(args.message.encode("utf-8"))
-        print(sock.recv().decode("utf-8", "backslashreplace"), flush=True)
+        sock.send(args.message.encode())
+        try:
+            frames = sock.recv_multipart()
+        except zmq.Again:
+            print("NO REPLY", flush=True)
+            return 3
+        print("REPLY " + "|".join(frame.hex() for frame in frames), flush=True)
         return 0
-    except zmq.Again:
-        print(f"py_curve_client: no reply within {args.timeout} s", file=sys.stderr)
-        return 1
     finally:
-        sock.close(linger=0)
+        sock.close()
         ctx.term()
 
 
