@@ -89,6 +89,14 @@ pub enum Error {
     /// Its [`errno`](Error::errno) is `EINVAL`.
     #[error("invalid Z85: {0}")]
     InvalidZ85(Z85Error),
+    /// A raw pointer given to [`Context::from_raw_borrowed`](crate::Context::from_raw_borrowed),
+    /// [`Socket::from_raw_borrowed`](crate::Socket::from_raw_borrowed) or their owning
+    /// variants is not a handle of the libzmq this crate links: libzmq's own check refused
+    /// it (it is not a context, or not a socket), or another copy of libzmq is loaded in the
+    /// process, whose contexts and sockets this copy must never touch. The text says which.
+    /// Its [`errno`](Error::errno) is `EFAULT`, libzmq's answer to a bad handle.
+    #[error("not a handle of the libzmq this crate links: {0}")]
+    ForeignHandle(String),
     /// Any other errno value, as libzmq reported it.
     #[error("{} (errno {errno})", strerror(*.0), errno = .0)]
     Other(i32),
@@ -142,6 +150,7 @@ impl Error {
             Error::NotSocket => libc::ENOTSOCK,
             Error::OutOfMemory => libc::ENOMEM,
             Error::NoSuchDevice => libc::ENODEV,
+            Error::ForeignHandle(_) => libc::EFAULT,
             Error::Other(errno) => *errno,
         }
     }
@@ -162,9 +171,10 @@ impl Error {
             Error::HostUnreachable => K::HostUnreachable,
             Error::EndpointNotFound => K::NotFound,
             Error::NotSupported | Error::ProtocolNotSupported => K::Unsupported,
-            Error::InvalidArgument | Error::InteriorNul { .. } | Error::InvalidZ85(_) => {
-                K::InvalidInput
-            }
+            Error::InvalidArgument
+            | Error::InteriorNul { .. }
+            | Error::InvalidZ85(_)
+            | Error::ForeignHandle(_) => K::InvalidInput,
             Error::InvalidUtf8(_) => K::InvalidData,
             Error::OutOfMemory => K::OutOfMemory,
             Error::ContextTerminated => K::BrokenPipe,

@@ -102,6 +102,7 @@ mod options;
 mod poll;
 mod poll_events;
 mod proxy;
+mod raw;
 mod socket;
 #[cfg(zmq_draft)]
 mod thread_safe;
