@@ -383,7 +383,11 @@ impl Socket {
     /// # Safety
     ///
     /// As [`Socket::from_raw_borrowed`].
-    unsafe fn from_foreign(ctx: &Context, ptr: *mut c_void, ownership: Ownership) -> Result<Socket> {
+    unsafe fn from_foreign(
+        ctx: &Context,
+        ptr: *mut c_void,
+        ownership: Ownership,
+    ) -> Result<Socket> {
         check_foreign_pointer(ptr)?;
         let mut kind: c_int = 0;
         let mut len = std::mem::size_of::<c_int>();
@@ -391,7 +395,12 @@ impl Socket {
         // SAFETY: the caller promises a live socket of this libzmq (an object of another
         // kind fails the tag check with ENOTSOCK); `kind` has room for the int written.
         let rc = unsafe {
-            sys::zmq_getsockopt(ptr, sys::ZMQ_TYPE, (&mut kind as *mut c_int).cast(), &mut len)
+            sys::zmq_getsockopt(
+                ptr,
+                sys::ZMQ_TYPE,
+                (&mut kind as *mut c_int).cast(),
+                &mut len,
+            )
         };
         if rc == -1 {
             let error = Error::last();

@@ -91,29 +91,29 @@ fn load(path: &Path) -> Cpp {
     // SAFETY: a library of ours, whose initialisers only set up libstdc++ and libzmq.
     let handle = unsafe { libc::dlopen(name.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
     assert!(!handle.is_null(), "cannot load {}", path.display());
-    let symbol = |name: &str| {
+    /// The function `name`, as the function pointer type `F` of its field.
+    fn symbol<F: Copy>(handle: *mut c_void, name: &str) -> F {
+        assert_eq!(std::mem::size_of::<F>(), std::mem::size_of::<*mut c_void>());
         let c_name = CString::new(name).unwrap();
         // SAFETY: a live handle and a NUL-terminated name.
         let found = unsafe { libc::dlsym(handle, c_name.as_ptr()) };
         assert!(!found.is_null(), "{name} is not in the C++ library");
-        found
-    };
-    // SAFETY: each symbol is the extern "C" function of inproc_peer.cpp with the signature
-    // of its field.
-    unsafe {
-        Cpp {
-            ctx_new: std::mem::transmute::<*mut c_void, _>(symbol("peer_ctx_new")),
-            ctx_term: std::mem::transmute::<*mut c_void, _>(symbol("peer_ctx_term")),
-            serve: std::mem::transmute::<*mut c_void, _>(symbol("peer_serve")),
-            join: std::mem::transmute::<*mut c_void, _>(symbol("peer_join")),
-            socket: std::mem::transmute::<*mut c_void, _>(symbol("peer_socket")),
-            close: std::mem::transmute::<*mut c_void, _>(symbol("peer_close")),
-            send: std::mem::transmute::<*mut c_void, _>(symbol("peer_send")),
-            recv: std::mem::transmute::<*mut c_void, _>(symbol("peer_recv")),
-            msg_init: std::mem::transmute::<*mut c_void, _>(symbol("peer_msg_init")),
-            msg_take: std::mem::transmute::<*mut c_void, _>(symbol("peer_msg_take")),
-            version: std::mem::transmute::<*mut c_void, _>(symbol("peer_version")),
-        }
+        // SAFETY: `F` is the pointer type of the extern "C" function of inproc_peer.cpp
+        // named `name` (the fields below pair them), of the size checked above.
+        unsafe { std::mem::transmute_copy::<*mut c_void, F>(&found) }
+    }
+    Cpp {
+        ctx_new: symbol(handle, "peer_ctx_new"),
+        ctx_term: symbol(handle, "peer_ctx_term"),
+        serve: symbol(handle, "peer_serve"),
+        join: symbol(handle, "peer_join"),
+        socket: symbol(handle, "peer_socket"),
+        close: symbol(handle, "peer_close"),
+        send: symbol(handle, "peer_send"),
+        recv: symbol(handle, "peer_recv"),
+        msg_init: symbol(handle, "peer_msg_init"),
+        msg_take: symbol(handle, "peer_msg_take"),
+        version: symbol(handle, "peer_version"),
     }
 }
 
@@ -233,7 +233,11 @@ mod shared_libzmq {
         let total: usize = frames.iter().map(Vec::len).sum();
         assert_eq!(reply.len(), frames.len() + 1);
         for (got, sent) in reply.iter().zip(frames.iter().rev()) {
-            assert!(&got[..] == &sent[..], "a frame of {} bytes came back changed", sent.len());
+            assert!(
+                got[..] == sent[..],
+                "a frame of {} bytes came back changed",
+                sent.len()
+            );
         }
         let summary = format!("cpp:{}:{total}", frames.len());
         assert_eq!(&reply[frames.len()][..], summary.as_bytes());
@@ -247,8 +251,11 @@ mod shared_libzmq {
     /// Multipart and 1 MiB messages, both ways (the C++ side sends back what it received).
     fn big_and_multipart(req: &Socket) {
         let pattern: Vec<u8> = (0..MIB).map(|i| (i % 251) as u8).collect();
-        exchange(req, &[pattern.clone()]);
-        exchange(req, &[b"head".to_vec(), Vec::new(), pattern, b"tail".to_vec()]);
+        exchange(req, std::slice::from_ref(&pattern));
+        exchange(
+            req,
+            &[b"head".to_vec(), Vec::new(), pattern, b"tail".to_vec()],
+        );
     }
 
     #[test]
@@ -258,7 +265,10 @@ mod shared_libzmq {
         // SAFETY: the function only writes the three integers.
         unsafe { (cpp.version)(&mut major, &mut minor, &mut patch) };
         let version = zmq::version();
-        assert_eq!((major, minor, patch), (version.major, version.minor, version.patch));
+        assert_eq!(
+            (major, minor, patch),
+            (version.major, version.minor, version.patch)
+        );
     }
 
     /// The first story: C++ owns the context and binds a REP socket; Rust borrows
@@ -434,7 +444,7 @@ mod shared_libzmq {
         assert_eq!(rc, 0);
         // SAFETY: initialised by zmq_msg_init_size in C++, which gives it up.
         let mut msg = unsafe { Message::from_raw(raw.assume_init()) };
-        assert!(&msg[..] == &data[..]);
+        assert!(msg[..] == data[..]);
         msg[0] = 1;
 
         let mut buffer = vec![0u8; MIB];
@@ -497,7 +507,10 @@ mod second_libzmq {
             panic!("a context of a second libzmq was accepted: {borrowed:?}");
         };
         assert!(why.contains("another libzmq"), "{why}");
-        assert!(why.contains("libzmq.so"), "the message names the other copy: {why}");
+        assert!(
+            why.contains("libzmq.so"),
+            "the message names the other copy: {why}"
+        );
         // SAFETY: as above.
         let owned = unsafe { Context::from_raw(raw_ctx) };
         assert!(matches!(owned, Err(Error::ForeignHandle(_))), "{owned:?}");
