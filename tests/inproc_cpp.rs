@@ -1,13 +1,19 @@
 //! In-process interop with C++: one libzmq context shared across the language boundary.
 //!
-//! `tests/interop/inproc_peer.cpp` is compiled here with g++ into a shared library against
-//! the system libzmq (pkg-config) and loaded into this test process with `dlopen`, so the C++
-//! code runs in the same process as the Rust code and both talk over `inproc://`.
+//! `tests/interop/inproc_peer.cpp` is compiled here with g++ into a shared library and
+//! loaded into this test process with `dlopen`, so the C++ code runs in the same process as
+//! the Rust code and both talk over `inproc://` on one context. The library must use the
+//! libzmq this crate links:
 //!
-//! That shares one libzmq only when this crate links the same system libzmq
-//! (`--no-default-features`): the exchanges run in that configuration. With the vendored
-//! libzmq (linked statically into the test), the library brings a second copy of libzmq into
-//! the process; there the tests show that its contexts and sockets are refused with
+//! - with the system libzmq (`--no-default-features`), it links the same `libzmq.so`
+//!   (pkg-config);
+//! - with the vendored libzmq, linked statically into the test, it is compiled against the
+//!   vendored `zmq.h` (zmq-sys's `DEP_ZMQ_INCLUDE`) and links no libzmq: its calls resolve
+//!   to the test binary's copy, which the build script exports for the tests
+//!   (`--export-dynamic`), as they would in a program that links C++ and Rust together.
+//!
+//! With the vendored libzmq, a second library linking the system `libzmq.so` brings a second
+//! copy into a child test process, whose contexts and sockets must be refused with
 //! [`zmq::Error::ForeignHandle`] instead of being used.
 //!
 //! A missing g++ or `zmq.h` skips a test with a `SKIPPED:` line on stderr, or fails it when
@@ -20,7 +26,6 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use support::peers::{libzmq_flags, peer_source, require};
-#[cfg(not(zmq_vendored))]
 use support::within;
 use zmq::{Context, Error, Socket, SocketType};
 
@@ -42,29 +47,62 @@ struct Cpp {
     version: unsafe extern "C" fn(*mut c_int, *mut c_int, *mut c_int),
 }
 
-/// The C++ library, compiled and loaded once per test process.
+/// The C++ library on this crate's libzmq, compiled and loaded once per test process.
 fn cpp() -> Option<&'static Cpp> {
     static CPP: OnceLock<Result<Cpp, String>> = OnceLock::new();
     require(
-        CPP.get_or_init(|| compile().map(|path| load(&path)))
+        CPP.get_or_init(|| compile(Libzmq::This).map(|path| load(&path, Libzmq::This)))
             .as_ref()
             .map_err(Clone::clone),
     )
 }
 
-/// Compiles the peer into `target/tmp/inproc/libinproc_peer.so` with g++ against the system
-/// libzmq. A missing tool is an `Err`; a peer that does not compile fails the test.
-fn compile() -> Result<PathBuf, String> {
+/// Which libzmq the C++ library uses.
+#[derive(Clone, Copy, PartialEq)]
+enum Libzmq {
+    /// The one this crate links.
+    This,
+    /// The system `libzmq.so`, which is a second copy when this crate links the vendored one.
+    #[cfg_attr(not(zmq_vendored), allow(dead_code))]
+    System,
+}
+
+impl Libzmq {
+    /// The compiler and linker flags that build against it.
+    fn flags(self) -> Vec<String> {
+        if self == Libzmq::This && cfg!(zmq_vendored) {
+            // The vendored header, and no libzmq: the test binary exports its own.
+            vec![format!("-I{}", env!("ZMQ_BUILD_INCLUDE_DIR"))]
+        } else {
+            libzmq_flags()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect()
+        }
+    }
+
+    fn file_name(self) -> &'static str {
+        match self {
+            Libzmq::This => "libinproc_peer",
+            Libzmq::System => "libinproc_peer_system",
+        }
+    }
+}
+
+/// Compiles the peer into `target/tmp/inproc/<name>.so` with g++ for `libzmq`. A missing
+/// tool is an `Err`; a peer that does not compile fails the test.
+fn compile(libzmq: Libzmq) -> Result<PathBuf, String> {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("inproc");
     fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let library = dir.join("libinproc_peer.so");
+    let name = libzmq.file_name();
+    let library = dir.join(format!("{name}.so"));
     // Written under a name of its own, then renamed: a concurrent run never loads half a file.
-    let partial = dir.join(format!("libinproc_peer.{}.so", std::process::id()));
+    let partial = dir.join(format!("{name}.{}.so", std::process::id()));
     let compiled = Command::new("g++")
         .args(["-std=c++17", "-O1", "-shared", "-fPIC", "-pthread", "-o"])
         .arg(&partial)
         .arg(peer_source("inproc_peer.cpp"))
-        .args(libzmq_flags().split_whitespace())
+        .args(libzmq.flags())
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run g++ (Debian: g++): {e}"))?;
@@ -85,11 +123,17 @@ fn compile() -> Result<PathBuf, String> {
 }
 
 /// Loads the library for good (it is never unloaded: its threads and its libzmq live as long
-/// as the process) and looks its functions up.
-fn load(path: &Path) -> Cpp {
+/// as the process) and looks its functions up. A library on the system libzmq is loaded
+/// with `RTLD_DEEPBIND`, so that it calls that copy even where the test binary exports
+/// its own.
+fn load(path: &Path, libzmq: Libzmq) -> Cpp {
     let name = CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    let mut mode = libc::RTLD_NOW | libc::RTLD_LOCAL;
+    if libzmq == Libzmq::System {
+        mode |= libc::RTLD_DEEPBIND;
+    }
     // SAFETY: a library of ours, whose initialisers only set up libstdc++ and libzmq.
-    let handle = unsafe { libc::dlopen(name.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+    let handle = unsafe { libc::dlopen(name.as_ptr(), mode) };
     assert!(!handle.is_null(), "cannot load {}", path.display());
     /// The function `name`, as the function pointer type `F` of its field.
     fn symbol<F: Copy>(handle: *mut c_void, name: &str) -> F {
@@ -205,8 +249,7 @@ fn messages_cross_as_raw_zmq_msg_t() {
     assert!(back.iter().all(|&b| b == 7));
 }
 
-/// With the system libzmq, the C++ library links the same one: both sides share it.
-#[cfg(not(zmq_vendored))]
+/// The C++ library uses this crate's libzmq: both sides share it.
 mod shared_libzmq {
     use super::*;
     use std::time::Duration;
@@ -491,21 +534,54 @@ mod shared_libzmq {
     }
 }
 
-/// With the vendored libzmq linked statically into this test, the C++ library (linking the
-/// system libzmq) brings a second copy: its handles are refused, never used.
+/// With the vendored libzmq linked statically into this test, a C++ library linking the
+/// system libzmq brings a second copy: its handles are refused, never used. That copy stays
+/// in the process that loads it, so this runs in a child process of its own.
 #[cfg(zmq_vendored)]
 mod second_libzmq {
     use super::*;
 
+    const CHILD: &str = "ZMQ_TEST_SECOND_LIBZMQ_CHILD";
+
     #[test]
     fn handles_of_a_second_libzmq_are_refused() {
-        let Some(cpp) = cpp() else { return };
+        if std::env::var_os(CHILD).is_some() {
+            return refuse_handles_of_the_system_libzmq();
+        }
+        let test = "second_libzmq::handles_of_a_second_libzmq_are_refused";
+        let output = Command::new(std::env::current_exe().unwrap())
+            .env(CHILD, "1")
+            .args(["--exact", test, "--test-threads=1", "--nocapture"])
+            .output()
+            .expect("rerun the test binary");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        // A skipped child (no g++ or zmq.h) says so; pass its note on.
+        if stderr.contains("SKIPPED") {
+            eprint!("{stderr}");
+            return;
+        }
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "the child test failed ({}):\n{stdout}\n{stderr}",
+            output.status
+        );
+    }
+
+    fn refuse_handles_of_the_system_libzmq() {
+        static CPP: OnceLock<Result<Cpp, String>> = OnceLock::new();
+        let loaded =
+            CPP.get_or_init(|| compile(Libzmq::System).map(|path| load(&path, Libzmq::System)));
+        let Some(cpp) = require(loaded.as_ref().map_err(Clone::clone)) else {
+            return;
+        };
         let raw_ctx = cpp.ctx_new();
         // SAFETY: a live context, of the other libzmq: the check must refuse it unread.
         let borrowed = unsafe { Context::from_raw_borrowed(raw_ctx) };
         let Err(Error::ForeignHandle(why)) = borrowed else {
             panic!("a context of a second libzmq was accepted: {borrowed:?}");
         };
+        println!("refused: {why}");
         assert!(why.contains("another libzmq"), "{why}");
         assert!(
             why.contains("libzmq.so"),
