@@ -24,6 +24,16 @@ fn main() {
     if flag("VENDORED") {
         println!("cargo:rustc-cfg=zmq_vendored");
     }
+    // For tests that compile C or C++ code against the libzmq in use (tests/inproc_cpp.rs).
+    let include = env::var("DEP_ZMQ_INCLUDE").unwrap_or_default();
+    println!("cargo:rustc-env=ZMQ_BUILD_INCLUDE_DIR={include}");
+    if flag("VENDORED") && env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        // The vendored libzmq is linked statically into each test binary. Exporting its
+        // symbols lets C++ code that a test loads into its process (tests/inproc_cpp.rs) use
+        // that one copy rather than bring a second one, as a C++ part linked into the same
+        // program would.
+        println!("cargo:rustc-link-arg-tests=-Wl,--export-dynamic");
+    }
     let version = env::var("DEP_ZMQ_VERSION").unwrap_or_default();
     println!("cargo:rustc-env=ZMQ_BUILD_LIBZMQ_VERSION={version}");
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::error::{check, Error, Result};
 use crate::options::millis_to_c;
+use crate::raw::{check_foreign_pointer, HandedOver, Ownership};
 use crate::socket::{Socket, SocketType};
 use crate::sys;
 
@@ -42,7 +43,13 @@ pub struct Context {
 struct RawContext {
     ptr: NonNull<c_void>,
     socket_defaults: Vec<SocketDefault>,
+    // A borrowed context belongs to C or C++ code, which terminates it; never this crate.
+    ownership: Ownership,
 }
+
+/// The references that [`Context::into_raw`] hands over, until [`Context::from_raw`] takes
+/// them back.
+static HANDED_OVER: HandedOver<RawContext> = HandedOver::new();
 
 // SAFETY: libzmq contexts are thread-safe; every zmq_ctx_* and zmq_socket call may come from
 // any thread. The socket-default hooks are `Send + Sync` by their type.
@@ -52,6 +59,9 @@ unsafe impl Sync for RawContext {}
 
 impl Drop for RawContext {
     fn drop(&mut self) {
+        if self.ownership == Ownership::Borrowed {
+            return;
+        }
         loop {
             // SAFETY: this is the only owner left of a live context (every socket holds a
             // clone of the Arc, so all sockets are closed), and it is terminated only here.
@@ -96,16 +106,154 @@ impl Context {
     ///
     /// The context itself is terminated when its last handle and socket are dropped. Calling
     /// this more than once is harmless.
+    ///
+    /// On a context borrowed from C or C++ ([`Context::from_raw_borrowed`]) this shuts down
+    /// the whole context, the C or C++ side's sockets too, exactly as `zmq_ctx_shutdown`
+    /// called there would: it frees nothing, so it is safe, but it is the owner's decision
+    /// to make. Terminating stays with the owner.
     #[doc(alias = "zmq_ctx_shutdown")]
     pub fn shutdown(&self) {
-        // SAFETY: the pointer is a live context (this handle keeps it alive); shutting down an
-        // already shut down context is a no-op in libzmq.
+        // SAFETY: the pointer is a live context (this handle keeps it alive, or the lender
+        // promised to); shutting down an already shut down context is a no-op in libzmq.
         unsafe { sys::zmq_ctx_shutdown(self.as_ptr()) };
     }
 
-    /// The raw `void *` context, for the C API. It stays valid while this handle lives.
+    /// The raw `void *` context, for the C API. It stays valid while this handle lives. The
+    /// same as [`Context::as_raw`].
     pub fn as_ptr(&self) -> *mut c_void {
         self.inner.ptr.as_ptr()
+    }
+
+    /// The raw `void *` context, for C or C++ code in the same process (cppzmq's
+    /// `context_t::handle()`). It stays owned by this handle and valid while this handle
+    /// (or any clone or socket) lives; to give C or C++ code a context that stays alive
+    /// without a Rust handle, use [`Context::into_raw`].
+    ///
+    /// C or C++ code may create sockets on it and use them as usual, but must close them
+    /// before the last Rust handle goes, or the termination then waits for them. It must
+    /// never call `zmq_ctx_term` or `zmq_ctx_destroy` on it. See the crate docs, "Sharing a
+    /// context with C or C++".
+    pub fn as_raw(&self) -> *mut c_void {
+        self.as_ptr()
+    }
+
+    /// Whether this handle owns its context (made here, or taken with [`Context::from_raw`]),
+    /// rather than borrowing one from C or C++ ([`Context::from_raw_borrowed`]).
+    pub fn is_owned(&self) -> bool {
+        self.inner.ownership == Ownership::Owned
+    }
+
+    /// Hands one reference to the context over to C or C++ code: returns the raw `void *`
+    /// context, which stays alive, even after every Rust handle and socket is gone, until
+    /// [`Context::from_raw`] takes the reference back and the last handle goes.
+    ///
+    /// The protocol: Rust calls `into_raw` and gives the pointer to C or C++, which uses it
+    /// as its context (creates, uses and closes sockets), never terminating it. When the C or
+    /// C++ side is done with it, the pointer comes back to Rust (a return value, or an
+    /// `extern "C"` function of the Rust side that C++ calls), which calls
+    /// `Context::from_raw(ptr)` and drops the result: the context is terminated when that was
+    /// the last reference. Each `into_raw` needs one `from_raw`, or the context is never
+    /// terminated (a leak, not unsound).
+    ///
+    /// ```
+    /// let ctx = zmq::Context::new()?;
+    /// let raw = ctx.clone().into_raw();
+    /// drop(ctx);
+    /// // ... C or C++ code uses `raw` as its context ...
+    /// // SAFETY: `raw` came from `into_raw`, and its reference is taken back once.
+    /// let ctx = unsafe { zmq::Context::from_raw(raw) }?;
+    /// assert_eq!(ctx.as_raw(), raw);
+    /// drop(ctx); // the last reference: terminates the context
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    pub fn into_raw(self) -> *mut c_void {
+        let ptr = self.as_ptr();
+        HANDED_OVER.keep(self.inner);
+        ptr
+    }
+
+    /// Takes ownership of one reference to a raw context: either one that
+    /// [`Context::into_raw`] handed over (the same context state, socket defaults included,
+    /// comes back), or a context that C or C++ code created with `zmq_ctx_new` and gives to
+    /// Rust for good. The last handle terminates it, as for a context made here.
+    ///
+    /// To use a context that C or C++ code keeps owning, use [`Context::from_raw_borrowed`].
+    ///
+    /// Fails with [`Error::ForeignHandle`] for a null pointer, a pointer that libzmq says is
+    /// not a context, or any pointer while another copy of libzmq is loaded in the process
+    /// (see the crate docs, "Sharing a context with C or C++").
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live context of the libzmq this crate links (the checks above catch
+    /// some mistakes, not all: a dangling pointer cannot be detected), and the caller must
+    /// own the reference it gives up: a pointer from `into_raw` is taken back once, and a
+    /// context from `zmq_ctx_new` must not be terminated or used by its creator once handed
+    /// over, except through Rust handles or with sockets it closes before the last Rust
+    /// handle goes.
+    pub unsafe fn from_raw(ptr: *mut c_void) -> Result<Context> {
+        if let Some(inner) = HANDED_OVER.take(ptr, |raw| raw.ptr.as_ptr()) {
+            return Ok(Context { inner });
+        }
+        // SAFETY: the caller's promise.
+        unsafe { Context::from_foreign(ptr, Ownership::Owned) }
+    }
+
+    /// Borrows a context that C or C++ code owns (cppzmq's `context_t::handle()`, pyzmq's
+    /// `Context.underlying`): the handle, its clones and the sockets made from it work as
+    /// usual, but dropping the last of them does not terminate the context; its owner does.
+    /// The handle has no socket defaults.
+    ///
+    /// Fails with [`Error::ForeignHandle`] for a null pointer, a pointer that libzmq says is
+    /// not a context (`zmq_ctx_get` fails with `EFAULT`), or any pointer while another copy
+    /// of libzmq is loaded in the process (see the crate docs, "Sharing a context with C or
+    /// C++").
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live context of the libzmq this crate links, and its owner must not
+    /// terminate it (`zmq_ctx_term`, `zmq_ctx_destroy`, a `zmq::context_t` going out of
+    /// scope) until every Rust handle made from it (this one, its clones, its sockets and
+    /// their monitors) is dropped. Shutting it down (`zmq_ctx_shutdown`) is allowed at any
+    /// time.
+    pub unsafe fn from_raw_borrowed(ptr: *mut c_void) -> Result<Context> {
+        // SAFETY: the caller's promise.
+        unsafe { Context::from_foreign(ptr, Ownership::Borrowed) }
+    }
+
+    /// Checks a pointer from C or C++ and wraps it.
+    ///
+    /// # Safety
+    ///
+    /// As [`Context::from_raw_borrowed`].
+    unsafe fn from_foreign(ptr: *mut c_void, ownership: Ownership) -> Result<Context> {
+        check_foreign_pointer(ptr)?;
+        // libzmq's own check: a context carries a tag, which zmq_ctx_get verifies.
+        // SAFETY: the caller promises a live context of this libzmq (an object of another
+        // kind fails the tag check with EFAULT).
+        if unsafe { sys::zmq_ctx_get(ptr, sys::ZMQ_IO_THREADS) } == -1 {
+            let error = Error::last();
+            if error.errno() == libc::EFAULT {
+                return Err(Error::ForeignHandle(
+                    "libzmq says the pointer is not a context".to_owned(),
+                ));
+            }
+            return Err(error);
+        }
+        let ptr = NonNull::new(ptr).ok_or(Error::InvalidArgument)?;
+        Ok(Context {
+            inner: Arc::new(RawContext {
+                ptr,
+                socket_defaults: Vec::new(),
+                ownership,
+            }),
+        })
+    }
+
+    /// How many references [`Context::into_raw`] handed over for this context and
+    /// [`Context::from_raw`] has not taken back yet.
+    pub fn handed_over(&self) -> usize {
+        HANDED_OVER.count(self.as_ptr(), |raw| raw.ptr.as_ptr())
     }
 
     fn get_int(&self, option: c_int) -> Result<c_int> {
@@ -134,6 +282,7 @@ impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
             .field("ptr", &self.inner.ptr)
+            .field("ownership", &self.inner.ownership)
             .field("handles", &Arc::strong_count(&self.inner))
             .finish()
     }
@@ -484,6 +633,7 @@ impl ContextBuilder {
             inner: Arc::new(RawContext {
                 ptr,
                 socket_defaults,
+                ownership: Ownership::Owned,
             }),
         };
         for (option, value) in &self.settings {

@@ -109,6 +109,14 @@ pub enum Error {
         /// What failed, on which path, and why.
         message: String,
     },
+    /// A raw pointer given to [`Context::from_raw_borrowed`](crate::Context::from_raw_borrowed),
+    /// [`Socket::from_raw_borrowed`](crate::Socket::from_raw_borrowed) or their owning
+    /// variants is not a handle of the libzmq this crate links: libzmq's own check refused
+    /// it (it is not a context, or not a socket), or another copy of libzmq is loaded in the
+    /// process, whose contexts and sockets this copy must never touch. The text says which.
+    /// Its [`errno`](Error::errno) is `EFAULT`, libzmq's answer to a bad handle.
+    #[error("not a handle of the libzmq this crate links: {0}")]
+    ForeignHandle(String),
     /// Any other errno value, as libzmq reported it.
     #[error("{} (errno {errno})", strerror(*.0), errno = .0)]
     Other(i32),
@@ -164,6 +172,7 @@ impl Error {
             Error::NotSocket => libc::ENOTSOCK,
             Error::OutOfMemory => libc::ENOMEM,
             Error::NoSuchDevice => libc::ENODEV,
+            Error::ForeignHandle(_) => libc::EFAULT,
             Error::Other(errno) => *errno,
         }
     }
@@ -184,9 +193,10 @@ impl Error {
             Error::HostUnreachable => K::HostUnreachable,
             Error::EndpointNotFound => K::NotFound,
             Error::NotSupported | Error::ProtocolNotSupported => K::Unsupported,
-            Error::InvalidArgument | Error::InteriorNul { .. } | Error::InvalidZ85(_) => {
-                K::InvalidInput
-            }
+            Error::InvalidArgument
+            | Error::InteriorNul { .. }
+            | Error::InvalidZ85(_)
+            | Error::ForeignHandle(_) => K::InvalidInput,
             Error::InvalidUtf8(_) | Error::InvalidCertificate(_) => K::InvalidData,
             Error::Io { kind, .. } => *kind,
             Error::OutOfMemory => K::OutOfMemory,

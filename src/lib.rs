@@ -64,6 +64,9 @@
 //!   ([`ClientAuth`]): an [`Authenticator`] (the ZAP handler, with a [`Policy`] per domain:
 //!   addresses, PLAIN users, CURVE keys, a callback) or, for CURVE, any key. See the
 //!   [`security`] and [`auth`] modules.
+//! - Raw handles for C or C++ code in the same process: `as_raw`, `from_raw`,
+//!   `from_raw_borrowed`, `into_raw` on [`Context`], [`Socket`] and [`Message`]; see
+//!   [Sharing a context with C or C++](#sharing-a-context-with-c-or-c).
 //! - [`Error`]: every failure, with the errno values callers branch on as variants. A failed
 //!   send returns what it did not send inside a [`SendError`].
 //!
@@ -119,6 +122,68 @@
 //! ([`ContextBuilder::linger`], or any option with [`ContextBuilder::socket_defaults`]), or
 //! call [`Context::shutdown`] first.
 //!
+//! # Sharing a context with C or C++
+//!
+//! A program that embeds C or C++ code using libzmq (or is embedded in one) can put both
+//! sides on one context and talk over `inproc://`, which only works within one context.
+//! Every handle has a raw escape hatch, in the manner of git2's `Binding`: `as_raw` lends the
+//! libzmq pointer, `unsafe from_raw` takes one over (with a `# Safety` section saying what
+//! the caller promises), `into_raw` gives one away. Owned and borrowed are distinct
+//! constructors, never a flag:
+//!
+//! - [`Context::from_raw_borrowed`]: a context that C or C++ owns (cppzmq's
+//!   `context_t::handle()`). Its handles and sockets work as usual; dropping them never
+//!   terminates it. The owner terminates it once every Rust handle is gone.
+//! - [`Context::as_raw`]: the pointer of a Rust context for C or C++, valid while a Rust
+//!   handle lives. [`Context::into_raw`] hands over a reference that keeps it alive with no
+//!   Rust handle left, until [`Context::from_raw`] takes it back (each `into_raw` needs one
+//!   `from_raw`); `from_raw` also takes over a context C or C++ made and gives away for good.
+//!   C or C++ code never terminates a context it did not make.
+//! - [`Socket::from_raw_borrowed`] (not closed on drop) and [`Socket::from_raw`] (closed on
+//!   drop) wrap a socket C or C++ made on the context of a Rust handle; [`Socket::as_raw`]
+//!   lends one, [`Socket::into_raw`] gives one away with the context handle to keep.
+//! - [`Message::as_raw`], [`Message::as_mut_raw`], [`Message::into_raw`] and
+//!   [`Message::from_raw`] move `zmq_msg_t`s across.
+//!
+//! [`Context::shutdown`] on a borrowed context is allowed: like `zmq_ctx_shutdown` called by
+//! its owner, it wakes every blocked call on both sides and frees nothing.
+//!
+//! ```
+//! let ctx = zmq::Context::new()?;
+//! let raw = ctx.as_raw(); // what C or C++ would receive, or hand in
+//! // SAFETY: a live context of this libzmq, which `ctx` keeps alive longer than `shared`.
+//! let shared = unsafe { zmq::Context::from_raw_borrowed(raw) }?;
+//! let server = shared.socket(zmq::SocketType::Pair)?;
+//! server.bind("inproc://shared")?;
+//! let client = ctx.socket(zmq::SocketType::Pair)?;
+//! client.connect("inproc://shared")?;
+//! client.send("over inproc", zmq::SendFlags::empty())?;
+//! assert_eq!(server.recv_string(zmq::RecvFlags::empty())?, "over inproc");
+//! # Ok::<(), zmq::Error>(())
+//! ```
+//!
+//! **Both sides must use the same libzmq.** Two copies of libzmq in one process (a C++
+//! library linking the system `libzmq.so` while this crate links its vendored, static
+//! build, say) have incompatible contexts: a context of one must never reach the other, and
+//! `inproc://` does not cross between them. So in-process sharing needs either
+//!
+//! - the system libzmq on both sides: build this crate with `--no-default-features` (or
+//!   `ZMQ_LIB_DIR`) and link the C or C++ code against the same `libzmq.so`; or
+//! - the C or C++ code built against this crate's libzmq: a build script of a crate that
+//!   depends on `zmq-sys` reads its include directory from `DEP_ZMQ_INCLUDE` (and the
+//!   vendored static library's directory from `DEP_ZMQ_LIB`), compiles the C or C++ code
+//!   with that `zmq.h` (with the `cc` crate, say), and links no other libzmq: the one
+//!   static libzmq in the final program serves both sides.
+//!
+//! The `from_raw` constructors check what can be checked and fail with
+//! [`Error::ForeignHandle`]: a null pointer, a pointer libzmq's own tag check says is not a
+//! context (`zmq_ctx_get` fails with `EFAULT`) or not a socket (`ENOTSOCK`), and, on Linux,
+//! any pointer while another copy of libzmq is loaded in the process (a loaded object whose
+//! `zmq_ctx_new` is not this crate's; the error names its path and `zmq_version`). libzmq's
+//! tag is the same in every copy, so its own check cannot tell the copies apart, hence the
+//! second check. A dangling pointer cannot be detected: that part of the contract is the
+//! caller's.
+//!
 //! # Where libzmq comes from
 //!
 //! The `zmq-sys` crate finds or builds it, in this order:
@@ -154,6 +219,7 @@ mod options;
 mod poll;
 mod poll_events;
 mod proxy;
+mod raw;
 pub mod security;
 mod socket;
 #[cfg(zmq_draft)]

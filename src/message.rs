@@ -59,7 +59,7 @@ impl Message {
         // SAFETY: zmq_msg_init initialises the message and cannot fail.
         unsafe { sys::zmq_msg_init(raw.as_mut_ptr()) };
         // SAFETY: initialised just above.
-        Message::from_raw(unsafe { raw.assume_init() }, true)
+        Message::wrap(unsafe { raw.assume_init() }, true)
     }
 
     /// A message of `len` zero bytes, to be written through `DerefMut` before sending: one
@@ -75,7 +75,7 @@ impl Message {
         // SAFETY: plain FFI call; on failure the message is left uninitialised and not used.
         check(unsafe { sys::zmq_msg_init_size(raw.as_mut_ptr(), len) })?;
         // SAFETY: zmq_msg_init_size succeeded, so the message is initialised.
-        let mut msg = Message::from_raw(unsafe { raw.assume_init() }, true);
+        let mut msg = Message::wrap(unsafe { raw.assume_init() }, true);
         if len > 0 {
             // SAFETY: the message owns `len` writable bytes at its data pointer (it was just
             // made, so nothing else shares them).
@@ -106,7 +106,7 @@ impl Message {
         }
         // SAFETY: initialised by the successful call above. The bytes are static and may be
         // read-only: never exclusive, so a write copies them first.
-        Message::from_raw(unsafe { raw.assume_init() }, false)
+        Message::wrap(unsafe { raw.assume_init() }, false)
     }
 
     /// A message that takes ownership of `owner` and sends its bytes without copying them.
@@ -156,19 +156,63 @@ impl Message {
             handle_alloc_error(Layout::new::<sys::zmq_msg_t>());
         }
         // SAFETY: initialised by the successful call above.
-        Message::from_raw(unsafe { raw.assume_init() }, exclusive)
+        Message::wrap(unsafe { raw.assume_init() }, exclusive)
     }
 
-    fn from_raw(raw: sys::zmq_msg_t, exclusive: bool) -> Message {
+    fn wrap(raw: sys::zmq_msg_t, exclusive: bool) -> Message {
         Message {
             raw: UnsafeCell::new(raw),
             exclusive,
         }
     }
 
-    /// The raw `zmq_msg_t`, for the C API. It stays owned by this message.
+    /// The raw `zmq_msg_t`, for the C API. It stays owned by this message. The same as
+    /// [`Message::as_mut_raw`].
     pub fn as_mut_ptr(&mut self) -> *mut sys::zmq_msg_t {
         self.raw.get_mut()
+    }
+
+    /// The raw `zmq_msg_t`, for C or C++ calls that only read it (`zmq_msg_data`,
+    /// `zmq_msg_size`, `zmq_msg_more`, `zmq_msg_gets`, or `zmq_msg_copy` as the source). It
+    /// stays owned by this message and valid while the message lives and does not move. The
+    /// C API takes `zmq_msg_t *` even where it only reads: cast with `cast_mut()`, and write
+    /// nothing through it (use [`Message::as_mut_raw`] to change the message).
+    pub fn as_raw(&self) -> *const sys::zmq_msg_t {
+        self.raw.get()
+    }
+
+    /// The raw `zmq_msg_t`, for C or C++ calls that change it (`zmq_msg_send`,
+    /// `zmq_msg_recv`, `zmq_msg_move`, ...). It stays owned by this message: do not close
+    /// it. After a call that put new content in it, the message copies its bytes before
+    /// its first write through [`DerefMut`], as after a receive.
+    pub fn as_mut_raw(&mut self) -> *mut sys::zmq_msg_t {
+        // Whatever C does with it, the bytes may be shared from now on.
+        self.exclusive = false;
+        self.raw.get_mut()
+    }
+
+    /// Gives the `zmq_msg_t` up without closing it, to C or C++ code, which then owns it
+    /// and must close it (`zmq_msg_close`) or send it (`zmq_msg_send`). Moving a
+    /// `zmq_msg_t` to another address is what libzmq itself does: its content does not
+    /// point into the struct.
+    pub fn into_raw(self) -> sys::zmq_msg_t {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped, so the message is moved out exactly once and
+        // closed by its new owner only.
+        unsafe { std::ptr::read(this.raw.get()) }
+    }
+
+    /// Takes ownership of a `zmq_msg_t` from C or C++ code (initialised with
+    /// `zmq_msg_init*`, or received): the message closes it when dropped. Its bytes may be
+    /// shared, so a write through [`DerefMut`] copies them first.
+    ///
+    /// # Safety
+    ///
+    /// `raw` must be an initialised, not yet closed message of the libzmq this crate links,
+    /// moved out of its C or C++ owner, which must not close or use it any more. A message
+    /// made with `zmq_msg_init_data` must have a free function that may run on any thread.
+    pub unsafe fn from_raw(raw: sys::zmq_msg_t) -> Message {
+        Message::wrap(raw, false)
     }
 
     /// The raw message for calls that only read it, or whose writes Rust cannot observe

@@ -11,6 +11,7 @@ use crate::context::Context;
 use crate::error::{c_string, check, Error, Result, SendError};
 use crate::message::Message;
 use crate::multipart::Multipart;
+use crate::raw::{check_foreign_pointer, Ownership};
 use crate::sys;
 
 /// The type of a socket, which fixes its messaging pattern.
@@ -259,6 +260,8 @@ pub struct Socket {
     raw: NonNull<c_void>,
     // Keeps the context alive until after the socket is closed in Drop.
     ctx: Context,
+    // A borrowed socket belongs to C or C++ code, which closes it; never this crate.
+    ownership: Ownership,
     // Cell<()> is Send and !Sync: exactly the thread rules of a libzmq socket.
     _not_sync: PhantomData<Cell<()>>,
     // Counts the monitors started on this socket, so that only the latest one (the one
@@ -272,6 +275,9 @@ unsafe impl Send for Socket {}
 
 impl Drop for Socket {
     fn drop(&mut self) {
+        if self.ownership == Ownership::Borrowed {
+            return;
+        }
         // SAFETY: the socket is live and closed only here; its context is still alive
         // (`self.ctx` is dropped after this body).
         unsafe { sys::zmq_close(self.raw.as_ptr()) };
@@ -294,17 +300,119 @@ impl Socket {
         // SAFETY: plain FFI call on a live context; a null result is an error.
         let raw = unsafe { sys::zmq_socket(ctx.as_ptr(), socket_type.as_raw()) };
         let raw = NonNull::new(raw).ok_or_else(Error::last)?;
-        Ok(Socket {
-            raw,
-            ctx,
-            _not_sync: PhantomData,
-            monitor_generation: AtomicU64::new(0),
-        })
+        Ok(Socket::wrap(raw, ctx, Ownership::Owned))
     }
 
-    /// The raw `void *` socket, for the C API. It stays owned by this `Socket`.
+    fn wrap(raw: NonNull<c_void>, ctx: Context, ownership: Ownership) -> Socket {
+        Socket {
+            raw,
+            ctx,
+            ownership,
+            _not_sync: PhantomData,
+            monitor_generation: AtomicU64::new(0),
+        }
+    }
+
+    /// The raw `void *` socket, for the C API. It stays owned by this `Socket`. The same as
+    /// [`Socket::as_raw`].
     pub fn as_ptr(&self) -> *mut c_void {
         self.raw.as_ptr()
+    }
+
+    /// The raw `void *` socket, for C or C++ code in the same process (cppzmq wraps it with
+    /// `zmq::socket_ref(zmq::from_handle, ptr)`). It stays owned by this `Socket` and valid
+    /// while it lives; the C or C++ code must not close it, nor use it from another thread
+    /// while Rust uses it (libzmq sockets are not thread-safe).
+    pub fn as_raw(&self) -> *mut c_void {
+        self.as_ptr()
+    }
+
+    /// Whether this `Socket` closes its socket on drop (made here, or taken with
+    /// [`Socket::from_raw`]), rather than borrowing one from C or C++
+    /// ([`Socket::from_raw_borrowed`]).
+    pub fn is_owned(&self) -> bool {
+        self.ownership == Ownership::Owned
+    }
+
+    /// Hands the socket over to C or C++ code without closing it: the raw `void *` socket,
+    /// and the [`Context`] handle that kept its context alive. Keep that handle (or another
+    /// of the same context) until the C or C++ side has closed the socket: dropping the last
+    /// one before makes the context's termination wait for the socket's close. For a
+    /// borrowed socket, the pointer simply goes back to its owner.
+    pub fn into_raw(self) -> (*mut c_void, Context) {
+        let (raw, ctx) = self.into_raw_parts();
+        (raw.as_ptr(), ctx)
+    }
+
+    /// Takes ownership of a socket that C or C++ code created on `ctx`'s context: it is used
+    /// as any [`Socket`] and closed when dropped (the C or C++ side must not close it).
+    ///
+    /// Fails with [`Error::ForeignHandle`] for a null pointer, a pointer that libzmq says is
+    /// not a socket (`ENOTSOCK`), or any pointer while another copy of libzmq is loaded in
+    /// the process (see the crate docs, "Sharing a context with C or C++").
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live socket of the libzmq this crate links, created on the context of
+    /// `ctx` (libzmq cannot tell which context a socket belongs to), that nothing else closes
+    /// or uses from now on except through this `Socket`.
+    pub unsafe fn from_raw(ctx: &Context, ptr: *mut c_void) -> Result<Socket> {
+        // SAFETY: the caller's promise.
+        unsafe { Socket::from_foreign(ctx, ptr, Ownership::Owned) }
+    }
+
+    /// Borrows a socket that C or C++ code owns, to use it through this crate's API: dropping
+    /// the `Socket` does not close it. The options it was given stay as they are (the
+    /// context's socket defaults are not applied).
+    ///
+    /// Fails as [`Socket::from_raw`] does.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a live socket of the libzmq this crate links, created on the context of
+    /// `ctx`; its owner must not close it until the `Socket` (and any monitor started on it)
+    /// is dropped, nor use it while Rust does (libzmq sockets are not thread-safe: one
+    /// thread at a time).
+    pub unsafe fn from_raw_borrowed(ctx: &Context, ptr: *mut c_void) -> Result<Socket> {
+        // SAFETY: the caller's promise.
+        unsafe { Socket::from_foreign(ctx, ptr, Ownership::Borrowed) }
+    }
+
+    /// Checks a pointer from C or C++ and wraps it.
+    ///
+    /// # Safety
+    ///
+    /// As [`Socket::from_raw_borrowed`].
+    unsafe fn from_foreign(
+        ctx: &Context,
+        ptr: *mut c_void,
+        ownership: Ownership,
+    ) -> Result<Socket> {
+        check_foreign_pointer(ptr)?;
+        let mut kind: c_int = 0;
+        let mut len = std::mem::size_of::<c_int>();
+        // libzmq's own check: a socket carries a tag, which every socket call verifies.
+        // SAFETY: the caller promises a live socket of this libzmq (an object of another
+        // kind fails the tag check with ENOTSOCK); `kind` has room for the int written.
+        let rc = unsafe {
+            sys::zmq_getsockopt(
+                ptr,
+                sys::ZMQ_TYPE,
+                (&mut kind as *mut c_int).cast(),
+                &mut len,
+            )
+        };
+        if rc == -1 {
+            let error = Error::last();
+            if error == Error::NotSocket {
+                return Err(Error::ForeignHandle(
+                    "libzmq says the pointer is not a socket".to_owned(),
+                ));
+            }
+            return Err(error);
+        }
+        let raw = NonNull::new(ptr).ok_or(Error::InvalidArgument)?;
+        Ok(Socket::wrap(raw, ctx.clone(), ownership))
     }
 
     /// The context this socket was made from.
@@ -314,7 +422,6 @@ impl Socket {
 
     /// Gives up the socket without closing it: its raw pointer and its context, which the
     /// caller must keep alive until it closes the socket.
-    #[cfg(zmq_draft)]
     pub(crate) fn into_raw_parts(self) -> (NonNull<c_void>, Context) {
         let this = std::mem::ManuallyDrop::new(self);
         // SAFETY: `this` is never dropped, so the context is moved out exactly once.
