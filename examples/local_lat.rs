@@ -2,8 +2,8 @@
 //! messages of MESSAGE_SIZE bytes back to `remote_lat` (this crate's or libzmq's C one), which
 //! measures. Prints nothing.
 //!
-//! For a wildcard port (`tcp://127.0.0.1:*`), which the C tool has no use for, it first
-//! prints `BOUND <endpoint>` with the port chosen (as the other examples do).
+//! For a wildcard (`tcp://127.0.0.1:*`, `ipc://*`), which the C tool has no use for, it first
+//! prints `BOUND <endpoint>` with what libzmq chose (as the other examples do).
 //!
 //! Usage: `local_lat <bind-to> <message-size> <roundtrip-count> [<enable_curve>]`
 //!

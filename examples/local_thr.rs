@@ -2,8 +2,8 @@
 //! of MESSAGE_SIZE bytes from `remote_thr` (this crate's or libzmq's C one) and prints the
 //! throughput, timed from the first message to the last, in exactly the C tool's lines.
 //!
-//! For a wildcard port (`tcp://127.0.0.1:*`), which the C tool has no use for, it first
-//! prints `BOUND <endpoint>` with the port chosen (as the other examples do).
+//! For a wildcard (`tcp://127.0.0.1:*`, `ipc://*`), which the C tool has no use for, it first
+//! prints `BOUND <endpoint>` with what libzmq chose (as the other examples do).
 //!
 //! Usage: `local_thr <bind-to> <message-size> <message-count> [<enable_curve>]`
 //!

@@ -40,14 +40,19 @@ pub fn run(
     }
 }
 
-/// Binds `socket` to `endpoint`; for a wildcard port (`...:*`) also prints
-/// `BOUND <endpoint>` with the port libzmq chose, once the socket is bound.
+/// Binds `socket` to `endpoint`; for a wildcard (a port `...:*`, or `ipc://*`) also prints
+/// `BOUND <endpoint>` with the port or path libzmq chose, once the socket is bound.
 pub fn bind(socket: &zmq::Socket, endpoint: &str) -> zmq::Result<()> {
     socket.bind(endpoint)?;
-    if endpoint.ends_with(":*") {
+    if is_wildcard(endpoint) {
         println!("BOUND {}", socket.last_endpoint()?);
     }
     Ok(())
+}
+
+/// Whether libzmq chooses where `endpoint` binds: a wildcard port or an `ipc://*` path.
+pub fn is_wildcard(endpoint: &str) -> bool {
+    endpoint.ends_with(":*") || endpoint == "ipc://*"
 }
 
 /// The sockets of the guide's request-reply brokers (`rrbroker`, `msgqueue`): a ROUTER for
