@@ -89,6 +89,11 @@ pub enum Error {
     /// Its [`errno`](Error::errno) is `EINVAL`.
     #[error("invalid Z85: {0}")]
     InvalidZ85(Z85Error),
+    /// An async socket needs a running tokio runtime: it was made outside one, or the
+    /// runtime it was made in has shut down. Its [`errno`](Error::errno) is `EINVAL`.
+    #[cfg(feature = "tokio")]
+    #[error("no tokio runtime is running (or it has shut down): async sockets need one")]
+    NoRuntime,
     /// Any other errno value, as libzmq reported it.
     #[error("{} (errno {errno})", strerror(*.0), errno = .0)]
     Other(i32),
@@ -137,6 +142,8 @@ impl Error {
             | Error::InteriorNul { .. }
             | Error::InvalidUtf8(_)
             | Error::InvalidZ85(_) => libc::EINVAL,
+            #[cfg(feature = "tokio")]
+            Error::NoRuntime => libc::EINVAL,
             Error::NoIoThread => sys::EMTHREAD,
             Error::TooManyOpenFiles => libc::EMFILE,
             Error::NotSocket => libc::ENOTSOCK,

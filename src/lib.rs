@@ -92,6 +92,8 @@ pub use zmq_sys as sys;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+#[cfg(all(feature = "tokio", unix))]
+mod asynchronous;
 mod context;
 mod curve;
 mod error;
@@ -109,6 +111,8 @@ pub mod z85;
 
 use std::ffi::c_int;
 
+#[cfg(all(feature = "tokio", unix))]
+pub use crate::asynchronous::{AsyncReceiver, AsyncSender, AsyncSocket};
 pub use crate::context::{Context, ContextBuilder};
 pub use crate::curve::{CurveKey, CurveKeyPair};
 pub use crate::error::{Error, Result, SendError};
