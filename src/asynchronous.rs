@@ -72,6 +72,15 @@ use crate::socket::{RecvFlags, SendFlags, Socket};
 ///   accepted) is dropped unsent.
 /// - A send that fails for another reason than "would block" returns the message in the
 ///   [`SendError`] and empties the outbox, so nothing is lost silently.
+/// - Dropping the socket (both halves) drops a message still in the outbox, unsent: flush
+///   before, or take it back with [`take_unsent`](AsyncSocket::take_unsent).
+///
+/// Why a multipart send cannot be partial: libzmq queues a message only once its last frame
+/// is in, and once the first frame of a message is accepted the others are too (the
+/// high-water mark counts whole messages). The one exception is a peer that goes away
+/// half-way through a message: libzmq then drops what it had of the message and reports
+/// would-block; the socket finishes that message (libzmq drops the rest) and sends the whole
+/// message again, from copies that share the frames' data.
 ///
 /// # Example
 ///
