@@ -52,8 +52,8 @@ use crate::socket::{RecvFlags, SendFlags, Socket};
 /// they can move between the worker threads of a multi-thread runtime.
 ///
 /// Errors are the blocking API's: a REQ socket sending twice gets [`Error::InvalidState`],
-/// a PUB socket receiving [`Error::NotSupported`]. [`Error::WouldBlock`] never comes out:
-/// the future waits instead.
+/// a PUB socket receiving [`Error::NotSupported`]. [`Error::WouldBlock`] never comes out
+/// (the future waits instead), nor does [`Error::Interrupted`] (it tries again).
 ///
 /// # Cancellation
 ///
@@ -276,6 +276,8 @@ impl Shared {
                 let socket = self.socket();
                 match op(&socket) {
                     Err(Error::WouldBlock) => {}
+                    // A signal cut into libzmq's processing of commands: try again.
+                    Err(Error::Interrupted) => continue,
                     result => {
                         // Rule 3: the other direction may be ready now, its edge consumed.
                         self.waiters.wake_one(direction.other());
@@ -313,7 +315,9 @@ impl Shared {
                 }
                 Err(error) => {
                     self.waiters.wake_one(direction.other());
-                    return Poll::Ready(Err(error));
+                    if error != Error::Interrupted {
+                        return Poll::Ready(Err(error));
+                    }
                 }
             }
         }
