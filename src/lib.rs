@@ -61,13 +61,13 @@
 //!
 //! # Async (feature `tokio`)
 //!
-//! [`AsyncSocket`] (Unix) wraps a [`Socket`] for the tokio runtime: `async` `send`,
+//! `AsyncSocket` (Unix) wraps a [`Socket`] for the tokio runtime: `async` `send`,
 //! `send_multipart`, `recv` and `recv_multipart`, a `Stream` of received messages and a `Sink`
-//! of messages to send, for every stable socket type. [`AsyncSocket::split`] gives a sending
+//! of messages to send, for every stable socket type. `AsyncSocket::split` gives a sending
 //! and a receiving half for two tasks; neither ever misses a wake-up meant for it, at the
 //! high-water mark or elsewhere. Cancelling a receive (in `select!` or a timeout) loses no
 //! message; cancelling a send never leaves half a message sent, and keeps the message for
-//! the next send (see [`AsyncSocket`]).
+//! the next send (see `AsyncSocket`).
 //!
 //! ```
 //! # #[cfg(all(feature = "tokio", unix))]
