@@ -117,6 +117,11 @@ pub enum Error {
     /// Its [`errno`](Error::errno) is `EFAULT`, libzmq's answer to a bad handle.
     #[error("not a handle of the libzmq this crate links: {0}")]
     ForeignHandle(String),
+    /// An async socket needs a running tokio runtime: it was made outside one, or the
+    /// runtime it was made in has shut down. Its [`errno`](Error::errno) is `EINVAL`.
+    #[cfg(feature = "tokio")]
+    #[error("no tokio runtime is running (or it has shut down): async sockets need one")]
+    NoRuntime,
     /// Any other errno value, as libzmq reported it.
     #[error("{} (errno {errno})", strerror(*.0), errno = .0)]
     Other(i32),
@@ -167,6 +172,8 @@ impl Error {
             | Error::InvalidZ85(_)
             | Error::InvalidCertificate(_) => libc::EINVAL,
             Error::Io { kind, .. } => io_kind_errno(*kind),
+            #[cfg(feature = "tokio")]
+            Error::NoRuntime => libc::EINVAL,
             Error::NoIoThread => sys::EMTHREAD,
             Error::TooManyOpenFiles => libc::EMFILE,
             Error::NotSocket => libc::ENOTSOCK,

@@ -112,6 +112,45 @@
 //!   [`MonitorEvent::HandshakeFailedAuth`] (status 400) or
 //!   [`MonitorEvent::HandshakeFailedProtocol`].
 //!
+//! # Async (feature `tokio`)
+//!
+//! `AsyncSocket` (Unix) wraps a [`Socket`] for the tokio runtime: `async` `send`,
+//! `send_multipart`, `recv` and `recv_multipart`, a `Stream` of received messages and a `Sink`
+//! of messages to send, for every stable socket type. `AsyncSocket::split` gives a sending
+//! and a receiving half for two tasks; neither ever misses a wake-up meant for it, at the
+//! high-water mark or elsewhere. Cancelling a receive (in `select!` or a timeout) loses no
+//! message; cancelling a send never leaves half a message sent, and keeps the message for
+//! the next send (see `AsyncSocket`).
+//!
+//! ```
+//! # #[cfg(all(feature = "tokio", unix))]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # tokio::runtime::Runtime::new()?.block_on(async {
+//! let ctx = zmq::Context::new()?;
+//! let pull = ctx.socket(zmq::SocketType::Pull)?;
+//! pull.bind("inproc://async-doc")?;
+//! let push = ctx.socket(zmq::SocketType::Push)?;
+//! push.connect("inproc://async-doc")?;
+//! let (mut pull, mut push) = (zmq::AsyncSocket::new(pull)?, zmq::AsyncSocket::new(push)?);
+//!
+//! let sender = tokio::spawn(async move {
+//!     for n in 0..3 {
+//!         push.send_multipart(["job".to_string(), n.to_string()]).await?;
+//!     }
+//!     Ok::<_, zmq::SendError<zmq::Multipart>>(())
+//! });
+//! for n in 0..3 {
+//!     let job = pull.recv_multipart().await?;
+//!     assert_eq!(job[1], n.to_string().as_str());
+//! }
+//! sender.await??;
+//! # Ok(())
+//! # })
+//! # }
+//! # #[cfg(not(all(feature = "tokio", unix)))]
+//! # fn main() {}
+//! ```
+//!
 //! # Linger: why a program may not exit
 //!
 //! libzmq's default linger is infinite: a socket closed with messages still queued for a peer
@@ -207,6 +246,8 @@ pub use zmq_sys as sys;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+#[cfg(all(feature = "tokio", unix))]
+mod asynchronous;
 pub mod auth;
 pub mod cert;
 mod context;
@@ -228,6 +269,8 @@ pub mod z85;
 
 use std::ffi::c_int;
 
+#[cfg(all(feature = "tokio", unix))]
+pub use crate::asynchronous::{AsyncReceiver, AsyncSender, AsyncSocket};
 pub use crate::auth::{Authenticator, Credentials, Policy, ZapDecision, ZapRequest};
 pub use crate::cert::Certificate;
 pub use crate::context::{Context, ContextBuilder};
