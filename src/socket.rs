@@ -530,8 +530,13 @@ impl Socket {
     /// The frames are converted before anything is sent, and libzmq delivers a multipart
     /// message whole or not at all. If the first frame cannot be sent (would block,
     /// interrupted), the error hands back every frame and the socket is as before. Once the
-    /// first frame is queued libzmq accepts the rest without blocking; the only failure then
-    /// is the context being terminated, and the error hands back the frames not sent.
+    /// first frame is queued libzmq accepts the rest without blocking. What can still fail
+    /// then: the context being terminated, and the error hands back the frames not sent; or,
+    /// for the load-balancing types (PUSH, DEALER, REQ), the peer the message was going to
+    /// disconnecting in the middle: libzmq then discards the whole message (it never arrives
+    /// in part) and, when the send may block (no [`SendFlags::DONTWAIT`], a send timeout other
+    /// than zero), reports success, as in C; otherwise that frame fails with
+    /// [`Error::WouldBlock`] and the error hands back the frames not sent.
     /// An empty iterator is [`Error::InvalidArgument`]: there is no message of zero frames.
     pub fn send_multipart<I>(
         &self,
