@@ -990,7 +990,6 @@ fn a_pyzmq_curve_client_passes_the_allow_list_of_a_rust_server() {
                 server_public.as_str(),
                 stranger_secret.as_str(),
                 "stranger",
-                "--timeout",
                 "1",
             ],
         );

@@ -11,7 +11,6 @@ directory (read with pyzmq's zmq.auth, as czmq's certificate files). Both allow 
 "REQUEST <hex> FROM <user id>". Runs until stdin closes.
 """
 
-import argparse
 import sys
 import threading
 
@@ -20,11 +19,12 @@ from zmq.auth.thread import ThreadAuthenticator
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("endpoint")
-    parser.add_argument("mechanism", choices=["plain", "curve"])
-    parser.add_argument("settings", nargs="+")
-    args = parser.parse_args()
+    # Read by position, not with argparse: a Z85 key may begin with "-", which argparse
+    # would take for an option.
+    if len(sys.argv) < 4 or sys.argv[2] not in ("plain", "curve"):
+        print(__doc__, file=sys.stderr)
+        return 1
+    endpoint, mechanism, settings = sys.argv[1], sys.argv[2], sys.argv[3:]
 
     ctx = zmq.Context()
     auth = ThreadAuthenticator(ctx)
@@ -32,17 +32,17 @@ def main() -> int:
     auth.allow("127.0.0.1")
     sock = ctx.socket(zmq.REP)
     sock.linger = 0
-    if args.mechanism == "plain":
-        users = dict(setting.split(":", 1) for setting in args.settings)
+    if mechanism == "plain":
+        users = dict(setting.split(":", 1) for setting in settings)
         auth.configure_plain(domain="*", passwords=users)
         sock.plain_server = True
     else:
-        secret, directory = args.settings
+        secret, directory = settings
         auth.configure_curve(domain="*", location=directory)
         sock.curve_secretkey = secret.encode()
         sock.curve_publickey = zmq.curve_public(secret.encode())
         sock.curve_server = True
-    sock.bind(args.endpoint)
+    sock.bind(endpoint)
     print("BOUND", sock.last_endpoint.decode(), flush=True)
 
     # Stop when the test closes stdin.
