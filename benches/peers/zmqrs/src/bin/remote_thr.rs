@@ -14,7 +14,9 @@ async fn main() {
     for _ in 0..count {
         socket.send(ZmqMessage::from(payload.clone())).await.expect("send");
     }
-    // zmq.rs has no linger: give its writer time to flush before the socket goes.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // zmq.rs has no linger, and `send` returns once a message is queued locally: give its
+    // writer time to flush before the socket goes (local_thr's clock stops at its last
+    // message, so this wait is not measured). 200 ms lost the tail of 64 KiB runs.
+    tokio::time::sleep(Duration::from_secs(5)).await;
     let _ = socket.close().await;
 }
