@@ -16,22 +16,6 @@ use support::within;
 use zmq::cert::public_keys_in_dir;
 use zmq::{Certificate, CurveKey, CurveKeyPair, Error, RecvFlags, SendFlags, SocketType};
 
-/// The CURVE tests need a libzmq with CURVE. Every build this project tests has it (the
-/// vendored one always does, and the build script says so through `cfg(zmq_has_curve)`), so
-/// a missing CURVE fails there; only a build whose library has none says SKIPPED instead.
-macro_rules! require_curve {
-    () => {
-        if !zmq::has("curve") {
-            assert!(
-                !cfg!(zmq_has_curve),
-                "the build found CURVE but the library has none"
-            );
-            eprintln!("SKIPPED: this libzmq has no CURVE");
-            return;
-        }
-    };
-}
-
 /// The example key pair of libzmq's zmq_curve.txt.
 const PUBLIC: &str = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
 const SECRET: &str = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
@@ -74,7 +58,9 @@ fn invalid(result: zmq::Result<Certificate>) -> (Option<PathBuf>, Option<usize>,
 
 #[test]
 fn a_generated_certificate_saves_and_loads_with_both_keys() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     let dir = scratch_dir("generated");
     let path = dir.join("server.key");
     let mut cert = Certificate::generate().unwrap();
@@ -115,7 +101,9 @@ fn a_generated_certificate_saves_and_loads_with_both_keys() {
 
 #[test]
 fn a_secret_file_keeps_its_mode_private_when_it_existed_with_a_wider_one() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -198,7 +186,9 @@ fn metadata_the_format_cannot_hold_is_refused() {
 
 #[test]
 fn the_written_layout_is_the_one_czmq_and_pyzmq_write() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     let pair = CurveKeyPair::from_secret(key(SECRET)).unwrap();
     let mut cert = Certificate::new(pair);
     cert.set_metadata("name", "x").unwrap();
@@ -222,7 +212,9 @@ fn the_written_layout_is_the_one_czmq_and_pyzmq_write() {
 
 #[test]
 fn the_reader_is_liberal_in_layout() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     let variants = [
         // czmq's layout with CRLF line endings and a byte order mark.
         format!("\u{feff}#   comment\r\n\r\nmetadata\r\n    name = \"n\"\r\ncurve\r\n    public-key = \"{PUBLIC}\"\r\n    secret-key = \"{SECRET}\"\r\n"),
@@ -255,7 +247,9 @@ fn a_repeated_metadata_name_keeps_its_first_value() {
 
 #[test]
 fn malformed_certificates_are_clear_errors() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     let short = &PUBLIC[..39];
     let cases: Vec<(String, Option<usize>, &str)> = vec![
         (String::new(), None, "no curve section"),
@@ -293,7 +287,9 @@ fn malformed_certificates_are_clear_errors() {
 
 #[test]
 fn load_errors_name_the_file() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     let dir = scratch_dir("load-errors");
 
     let missing = dir.join("missing.key");
@@ -344,7 +340,9 @@ fn load_errors_name_the_file() {
 
 #[test]
 fn debug_never_shows_the_secret_key() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     let mut cert = Certificate::generate().unwrap();
     cert.set_metadata("name", "me").unwrap();
     let secret = cert.secret().unwrap().to_string();
@@ -360,7 +358,9 @@ fn debug_never_shows_the_secret_key() {
 
 #[test]
 fn public_keys_in_dir_reads_every_certificate_but_secret_and_hidden_files() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     let dir = scratch_dir("keys-in-dir");
     let alice = Certificate::generate().unwrap();
     let bob = Certificate::generate().unwrap();
@@ -428,7 +428,9 @@ fn pyzmq_keys(lines: &[String]) -> (CurveKey, Option<CurveKey>) {
 
 #[test]
 fn certificates_written_by_pyzmq_load_here() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     within(|| {
         let Some(python) = require(python()) else {
             return;
@@ -475,7 +477,9 @@ fn certificates_written_by_pyzmq_load_here() {
 
 #[test]
 fn certificates_written_here_load_in_pyzmq() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     within(|| {
         let Some(python) = require(python()) else {
             return;
@@ -530,7 +534,9 @@ fn certificates_written_here_load_in_pyzmq() {
 
 #[test]
 fn keys_loaded_from_certificates_do_a_curve_handshake() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     let dir = scratch_dir("handshake");
     Certificate::generate()
         .unwrap()

@@ -9,23 +9,6 @@ use common::{bind, context, socket};
 use proptest::prelude::*;
 use zmq::{CurveKey, CurveKeyPair, Error, RecvFlags, SendFlags, SocketType};
 
-/// Skips a test (with a note) when the linked libzmq has no CURVE.
-/// The CURVE tests need a libzmq with CURVE. Every build this project tests has it (the
-/// vendored one always does, and the build script says so through `cfg(zmq_has_curve)`), so a
-/// missing CURVE fails there; only a build whose library has none says SKIPPED instead.
-macro_rules! require_curve {
-    () => {
-        if !zmq::has("curve") {
-            assert!(
-                !cfg!(zmq_has_curve),
-                "the build found CURVE but the library has none"
-            );
-            eprintln!("SKIPPED: this libzmq has no CURVE");
-            return;
-        }
-    };
-}
-
 #[test]
 fn a_key_displays_as_40_z85_characters_and_parses_back() {
     // The server's keys from libzmq's zmq_curve.txt.
@@ -75,7 +58,9 @@ fn only_40_z85_characters_parse_as_a_key() {
 
 #[test]
 fn the_documented_pair_is_consistent() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     let secret: CurveKey = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs".parse().unwrap();
     let pair = CurveKeyPair::from_secret(secret).unwrap();
     assert_eq!(
@@ -87,7 +72,9 @@ fn the_documented_pair_is_consistent() {
 
 #[test]
 fn generated_pairs_are_consistent_and_differ() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     let pair = CurveKeyPair::generate().unwrap();
     let again = CurveKeyPair::from_secret(*pair.secret()).unwrap();
     assert_eq!(again, pair);
@@ -104,7 +91,9 @@ fn generated_pairs_are_consistent_and_differ() {
 
 #[test]
 fn generated_keys_round_trip_through_text() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     for _ in 0..20 {
         let pair = CurveKeyPair::generate().unwrap();
         for key in [pair.public(), pair.secret()] {
@@ -117,7 +106,9 @@ fn generated_keys_round_trip_through_text() {
 
 #[test]
 fn a_pair_never_shows_its_secret_in_debug() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     let pair = CurveKeyPair::generate().unwrap();
     let debug = format!("{pair:?}");
     let pretty = format!("{pair:#?}");
@@ -143,7 +134,9 @@ fn key_pairs_exist_exactly_when_curve_does() {
 
 #[test]
 fn a_curve_handshake_works_with_generated_keys() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     let server_keys = CurveKeyPair::generate().unwrap();
     let client_keys = CurveKeyPair::generate().unwrap();
     let ctx = context();
@@ -168,7 +161,9 @@ fn a_curve_handshake_works_with_generated_keys() {
 
 #[test]
 fn a_client_with_the_wrong_server_key_gets_nothing() {
-    require_curve!();
+    if !common::curve_or_skip() {
+        return;
+    }
     let server_keys = CurveKeyPair::generate().unwrap();
     let impostor_keys = CurveKeyPair::generate().unwrap();
     let client_keys = CurveKeyPair::generate().unwrap();

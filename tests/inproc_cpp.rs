@@ -20,12 +20,10 @@
 //! `CI=true` or `ZMQ_REQUIRE_PEERS=1`.
 
 use std::ffi::{c_char, c_int, c_void, CString};
-use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use support::peers::{libzmq_flags, peer_source, require};
+use support::peers::{assert_clean_under_valgrind, compile_cpp, libzmq_flags, require, valgrind};
 use support::within;
 use zmq::{Context, Error, Socket, SocketType};
 
@@ -89,37 +87,16 @@ impl Libzmq {
     }
 }
 
-/// Compiles the peer into `target/tmp/inproc/<name>.so` with g++ for `libzmq`. A missing
+/// Compiles the peer into `target/tmp/interop/<name>.so` with g++ for `libzmq`. A missing
 /// tool is an `Err`; a peer that does not compile fails the test.
 fn compile(libzmq: Libzmq) -> Result<PathBuf, String> {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("inproc");
-    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let name = libzmq.file_name();
-    let library = dir.join(format!("{name}.so"));
-    // Written under a name of its own, then renamed: a concurrent run never loads half a file.
-    let partial = dir.join(format!("{name}.{}.so", std::process::id()));
-    let compiled = Command::new("g++")
-        .args(["-std=c++17", "-O1", "-shared", "-fPIC", "-pthread", "-o"])
-        .arg(&partial)
-        .arg(peer_source("inproc_peer.cpp"))
-        .args(libzmq.flags())
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run g++ (Debian: g++): {e}"))?;
-    let errors = String::from_utf8_lossy(&compiled.stderr);
-    if !compiled.status.success() {
-        let _ = fs::remove_file(&partial);
-        if errors.contains("zmq.h") {
-            return Err("no zmq.h (Debian: libzmq3-dev)".to_owned());
-        }
-        if errors.contains("-lzmq") {
-            return Err("no libzmq to link the C++ library (Debian: libzmq3-dev)".to_owned());
-        }
-        panic!("tests/interop/inproc_peer.cpp does not compile:\n{errors}");
-    }
-    fs::rename(&partial, &library)
-        .map_err(|e| format!("cannot move {}: {e}", partial.display()))?;
-    Ok(library)
+    let mut args: Vec<String> = ["-shared", "-fPIC", "-pthread"].map(str::to_owned).into();
+    args.extend(libzmq.flags());
+    compile_cpp(
+        "inproc_peer.cpp",
+        &format!("{}.so", libzmq.file_name()),
+        &args,
+    )
 }
 
 /// Loads the library for good (it is never unloaded: its threads and its libzmq live as long
@@ -503,33 +480,11 @@ mod shared_libzmq {
     /// error and no definite leak across the two languages' handles.
     #[test]
     fn the_borrowed_context_story_is_clean_under_valgrind() {
-        let valgrind = Command::new("valgrind")
-            .arg("--version")
-            .output()
-            .map_err(|e| format!("valgrind is not installed: {e}"));
-        if require(valgrind).is_none() || cpp().is_none() {
+        if require(valgrind()).is_none() || cpp().is_none() {
             return;
         }
-        let exe = std::env::current_exe().unwrap();
-        let test = "shared_libzmq::rust_borrows_a_cpp_context_and_talks_to_its_rep_socket";
-        let output = Command::new("valgrind")
-            .args([
-                "--error-exitcode=97",
-                "--leak-check=full",
-                "--errors-for-leak-kinds=definite",
-                "--show-leak-kinds=definite",
-                "--quiet",
-            ])
-            .arg(&exe)
-            .args(["--exact", test, "--test-threads=1"])
-            .output()
-            .expect("run valgrind");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            output.status.success() && stdout.contains("1 passed"),
-            "{test} under valgrind failed ({}):\n{stdout}\n{stderr}",
-            output.status
+        assert_clean_under_valgrind(
+            "shared_libzmq::rust_borrows_a_cpp_context_and_talks_to_its_rep_socket",
         );
     }
 }
@@ -539,6 +494,8 @@ mod shared_libzmq {
 /// in the process that loads it, so this runs in a child process of its own.
 #[cfg(zmq_vendored)]
 mod second_libzmq {
+    use std::process::Command;
+
     use super::*;
 
     const CHILD: &str = "ZMQ_TEST_SECOND_LIBZMQ_CHILD";

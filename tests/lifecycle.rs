@@ -1,12 +1,14 @@
 //! Context and socket lifetimes: shutdown wakes blocked calls, every drop order finishes, and
 //! the whole is clean under valgrind.
 
-use std::process::Command;
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use support::peers::{assert_clean_under_valgrind, require, valgrind};
 use zmq::{Context, Message, RecvFlags, SendFlags, Socket, SocketType};
+
+mod support;
 
 /// Long enough for a loaded machine, short enough that a hang fails the test.
 const BOUND: Duration = Duration::from_secs(10);
@@ -180,39 +182,13 @@ fn dropping_from_several_threads_finishes() {
 /// valgrind, failing on any memory error or definite leak.
 #[test]
 fn drop_orders_are_clean_under_valgrind() {
-    let required = std::env::var("CI").as_deref() == Ok("true")
-        || std::env::var("ZMQ_REQUIRE_PEERS").as_deref() == Ok("1");
-    if Command::new("valgrind").arg("--version").output().is_err() {
-        assert!(
-            !required,
-            "valgrind is required (CI=true) but not installed"
-        );
-        eprintln!("SKIPPED: drop_orders_are_clean_under_valgrind: valgrind is not installed");
+    if require(valgrind()).is_none() {
         return;
     }
-    let exe = std::env::current_exe().unwrap();
     for test in [
         "every_drop_order_finishes",
         "shutdown_wakes_a_recv_blocked_in_another_thread",
     ] {
-        let output = Command::new("valgrind")
-            .args([
-                "--error-exitcode=97",
-                "--leak-check=full",
-                "--errors-for-leak-kinds=definite",
-                "--show-leak-kinds=definite",
-                "--quiet",
-            ])
-            .arg(&exe)
-            .args(["--exact", test, "--test-threads=1"])
-            .output()
-            .expect("run valgrind");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            output.status.success() && stdout.contains("1 passed"),
-            "{test} under valgrind failed ({}):\n{stdout}\n{stderr}",
-            output.status
-        );
+        assert_clean_under_valgrind(test);
     }
 }

@@ -4,30 +4,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{context, socket, TIMEOUT};
+use common::{context, socket, wait_for_event as wait_for, TIMEOUT};
 use zmq::{MonitorEvent, MonitorEvents, ProtocolError, SocketType};
-
-/// Waits for events until one matches `wanted`, failing the test after [`TIMEOUT`]; returns
-/// it together with every event seen before it.
-fn wait_for(
-    monitor: &zmq::Monitor<'_>,
-    what: &str,
-    wanted: impl Fn(&MonitorEvent) -> bool,
-) -> (MonitorEvent, Vec<MonitorEvent>) {
-    let deadline = Instant::now() + TIMEOUT;
-    let mut seen = Vec::new();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match monitor
-            .next_event(Some(left))
-            .expect("read a monitor event")
-        {
-            Some(event) if wanted(&event) => return (event, seen),
-            Some(event) => seen.push(event),
-            None => panic!("timed out waiting for {what}; saw {seen:?}"),
-        }
-    }
-}
 
 #[test]
 fn tcp_connect_sequence_on_both_sides() {

@@ -8,25 +8,13 @@ use std::time::{Duration, Instant};
 use common::{context, socket, TIMEOUT};
 use zmq::{Error, MonitorEvent, MonitorEventV2, MonitorEvents, SendFlags, SocketType};
 
-/// Waits for the first event that matches `wanted`, failing the test after [`TIMEOUT`].
+/// Waits for the first event whose typed part `wanted` accepts.
 fn wait_for(
     monitor: &zmq::Monitor<'_, MonitorEventV2>,
     what: &str,
     wanted: impl Fn(&MonitorEvent) -> bool,
 ) -> MonitorEventV2 {
-    let deadline = Instant::now() + TIMEOUT;
-    let mut seen = Vec::new();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match monitor
-            .next_event(Some(left))
-            .expect("read a monitor event")
-        {
-            Some(event) if wanted(&event.event) => return event,
-            Some(event) => seen.push(event),
-            None => panic!("timed out waiting for {what}; saw {seen:?}"),
-        }
-    }
+    common::wait_for_event(monitor, what, |e| wanted(&e.event)).0
 }
 
 #[test]

@@ -65,18 +65,7 @@ fn receive(server: &Socket) -> zmq::Message {
 /// Waits for the first monitor event `wanted` accepts, skipping others; fails after
 /// [`TIMEOUT`].
 fn wait_for(monitor: &Monitor<'_>, wanted: impl Fn(&MonitorEvent) -> bool) -> MonitorEvent {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match monitor
-            .next_event(Some(left))
-            .expect("read a monitor event")
-        {
-            Some(event) if wanted(&event) => return event,
-            Some(_) => continue,
-            None => panic!("no such monitor event within {TIMEOUT:?}"),
-        }
-    }
+    common::wait_for_event(monitor, "the expected monitor event", wanted).0
 }
 
 fn refused_with(monitor: &Monitor<'_>, status: u32) {

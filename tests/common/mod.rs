@@ -143,6 +143,28 @@ pub fn eventually<T>(what: &str, mut attempt: impl FnMut() -> Option<T>) -> T {
     }
 }
 
+/// Waits for the first event of `monitor` that `wanted` accepts, failing the test (naming
+/// `what` and what came instead) after [`TIMEOUT`]; returns it and every event before it.
+pub fn wait_for_event<E: zmq::MonitorFormat + std::fmt::Debug>(
+    monitor: &zmq::Monitor<'_, E>,
+    what: &str,
+    wanted: impl Fn(&E) -> bool,
+) -> (E, Vec<E>) {
+    let deadline = Instant::now() + TIMEOUT;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match monitor
+            .next_event(Some(left))
+            .expect("read a monitor event")
+        {
+            Some(event) if wanted(&event) => return (event, seen),
+            Some(event) => seen.push(event),
+            None => panic!("timed out waiting for {what}; saw {seen:?}"),
+        }
+    }
+}
+
 /// Asserts that nothing arrives on `socket` for [`QUIET`].
 pub fn assert_silent(socket: &Socket) {
     socket.set_rcvtimeo(Some(QUIET)).expect("set RCVTIMEO");
@@ -152,4 +174,20 @@ pub fn assert_silent(socket: &Socket) {
         Err(Error::WouldBlock) => {}
         other => panic!("expected nothing to arrive, got {other:?}"),
     }
+}
+
+/// Whether the linked libzmq has CURVE, for the tests that need it. Every build this project
+/// tests has it (the vendored one always does, and the build script says so through
+/// `cfg(zmq_has_curve)`), so a missing CURVE fails the test there; only a build whose library
+/// has none prints SKIPPED and gets `false`.
+pub fn curve_or_skip() -> bool {
+    if zmq::has("curve") {
+        return true;
+    }
+    assert!(
+        !cfg!(zmq_has_curve),
+        "the build found CURVE but the library has none"
+    );
+    eprintln!("SKIPPED: this libzmq has no CURVE");
+    false
 }

@@ -95,25 +95,33 @@ fn find_python() -> Result<PathBuf, String> {
 pub fn cpp_hwserver() -> Result<&'static Path, String> {
     static SERVER: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     SERVER
-        .get_or_init(|| compile_cpp("hwserver.cpp", "hwserver-cpp"))
+        .get_or_init(|| {
+            let flags: Vec<String> = libzmq_flags()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect();
+            compile_cpp("hwserver.cpp", "hwserver-cpp", &flags)
+        })
         .as_deref()
         .map_err(Clone::clone)
 }
 
-/// Compiles the C++ peer `tests/interop/<source>` with g++ (C++17, cppzmq, the system libzmq
-/// through pkg-config) into `target/tmp/interop/<exe_name>`. A missing tool is an `Err` that
-/// names the Debian package; a peer that does not compile fails the test.
-pub fn compile_cpp(source: &str, exe_name: &str) -> Result<PathBuf, String> {
+/// Compiles the C++ peer `tests/interop/<source>` with g++ (C++17, then `args`: the libzmq
+/// flags, and `-shared -fPIC` for a library) into `target/tmp/interop/<output>`. A missing
+/// tool or header is an `Err` that names the Debian package; a peer that does not compile
+/// fails the test.
+pub fn compile_cpp(source: &str, output: &str, args: &[String]) -> Result<PathBuf, String> {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop");
     fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let exe = dir.join(exe_name);
-    // Written under a name of its own, then renamed: a concurrent test run never sees half a binary.
-    let partial = dir.join(format!("{exe_name}.{}", std::process::id()));
+    let built = dir.join(output);
+    // Written under a name of its own, then renamed: a concurrent test run never sees (or
+    // loads) half a file.
+    let partial = dir.join(format!("{}.{output}", std::process::id()));
     let compiled = Command::new("g++")
         .args(["-std=c++17", "-O1", "-o"])
         .arg(&partial)
         .arg(peer_source(source))
-        .args(libzmq_flags().split_whitespace())
+        .args(args)
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run g++ (Debian: g++): {e}"))?;
@@ -123,6 +131,9 @@ pub fn compile_cpp(source: &str, exe_name: &str) -> Result<PathBuf, String> {
         if errors.contains("zmq.hpp") {
             return Err("no zmq.hpp (Debian: cppzmq-dev)".to_owned());
         }
+        if errors.contains("zmq.h") {
+            return Err("no zmq.h (Debian: libzmq3-dev)".to_owned());
+        }
         if errors.contains("-lzmq") {
             return Err(format!(
                 "no libzmq to link the C++ peer {source} (Debian: libzmq3-dev)"
@@ -130,8 +141,44 @@ pub fn compile_cpp(source: &str, exe_name: &str) -> Result<PathBuf, String> {
         }
         panic!("tests/interop/{source} does not compile:\n{errors}");
     }
-    fs::rename(&partial, &exe).map_err(|e| format!("cannot move {}: {e}", partial.display()))?;
-    Ok(exe)
+    fs::rename(&partial, &built).map_err(|e| format!("cannot move {}: {e}", partial.display()))?;
+    Ok(built)
+}
+
+/// valgrind, if it is installed.
+pub fn valgrind() -> Result<(), String> {
+    Command::new("valgrind")
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output()
+        .map(drop)
+        .map_err(|e| format!("valgrind is not installed (Debian: valgrind): {e}"))
+}
+
+/// Reruns the test named `test` of this very test binary under valgrind and fails unless it
+/// passes with no memory error and no definite leak. Call it after [`valgrind`] said yes.
+pub fn assert_clean_under_valgrind(test: &str) {
+    let exe = env::current_exe().expect("the test's own path");
+    let output = Command::new("valgrind")
+        .args([
+            "--error-exitcode=97",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite",
+            "--show-leak-kinds=definite",
+            "--quiet",
+        ])
+        .arg(&exe)
+        .args(["--exact", test, "--test-threads=1"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run valgrind");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "{test} under valgrind failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
 }
 
 /// The compiler and linker flags of the system libzmq (pkg-config), or plain `-lzmq`.
