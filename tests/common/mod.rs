@@ -184,10 +184,9 @@ pub fn curve_or_skip() -> bool {
     if zmq::has("curve") {
         return true;
     }
-    assert!(
-        !cfg!(zmq_has_curve),
-        "the build found CURVE but the library has none"
-    );
+    if cfg!(zmq_has_curve) {
+        panic!("the build found CURVE but the library has none");
+    }
     eprintln!("SKIPPED: this libzmq has no CURVE");
     false
 }
