@@ -161,10 +161,10 @@
 //! ([`ContextBuilder::linger`], or any option with [`ContextBuilder::socket_defaults`]), or
 //! call [`Context::shutdown`] first.
 //!
-//! Linger is not a delivery receipt. libzmq counts a message as delivered once it is written
-//! to the kernel; over `ipc://` a sender that exits while a slow receiver's buffers are full
-//! can lose what was still on its way, whatever the linger (libzmq issue #4660, 4.3.x; C
-//! programs see it too, and we met it in our own perf tools). When the last messages matter,
+//! Linger is not a delivery receipt. Over `ipc://`, a sender that closes its socket and exits
+//! while a slow receiver has not read everything yet can lose the tail of the stream,
+//! whatever the linger (libzmq issue #4660, 4.3.x; C programs see it too, and we met it in
+//! our own perf tools). When the last messages matter,
 //! have the receiver acknowledge them (a final request/reply, or a count it sends back)
 //! before the sender exits.
 //!
