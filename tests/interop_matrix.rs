@@ -232,7 +232,9 @@ impl Cell {
                 peer: p,
                 rust_binds: true,
             } => format!("{}->{}", peer(p), rust(r)),
-            Shape::Direct { rust: r, peer: p, .. } => format!("{}->{}", rust(r), peer(p)),
+            Shape::Direct {
+                rust: r, peer: p, ..
+            } => format!("{}->{}", rust(r), peer(p)),
             Shape::Proxy { rust: r, peer: p } if r == Role::Pub => {
                 format!("{}->rust/proxy(XSUB|XPUB)<-{}", rust(r), peer(p))
             }
@@ -350,8 +352,10 @@ impl Tools {
             None
         };
         let cpp = if langs.contains(&Lang::Cpp) {
-            let mut flags: Vec<String> =
-                libzmq_flags().split_whitespace().map(str::to_owned).collect();
+            let mut flags: Vec<String> = libzmq_flags()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect();
             flags.push("-pthread".to_owned());
             require(compile_cpp("matrix_peer.cpp", "matrix-peer-cpp", &flags))
         } else {
@@ -474,7 +478,11 @@ impl Secured {
                 let generate = || Certificate::generate().map_err(|e| fail("generate", e));
                 let server = generate()?;
                 let client = generate()?;
-                for (cert, name) in [(&server, "server"), (&client, "client"), (&generate()?, "intruder")] {
+                for (cert, name) in [
+                    (&server, "server"),
+                    (&client, "client"),
+                    (&generate()?, "intruder"),
+                ] {
                     cert.save(dir.join(format!("{name}.key")))
                         .map_err(|e| fail("save a certificate", e))?;
                 }
@@ -487,7 +495,9 @@ impl Secured {
                     Policy::new().allow_curve_certificates(dir.join("allowed")),
                 )
                 .map_err(|e| fail("set the policy", e))?;
-                let keys = server.key_pair().ok_or("rust: a certificate without its secret")?;
+                let keys = server
+                    .key_pair()
+                    .ok_or("rust: a certificate without its secret")?;
                 (
                     RustSecurity::CurveServer(keys, auth),
                     vec![
@@ -501,7 +511,11 @@ impl Secured {
                 // The peer writes every certificate; this side reads its own and the server's.
                 let dir = cell_dir(index);
                 let made = tools
-                    .spawn(cell.lang, "gencerts", &["gencerts".to_owned(), path_arg(&dir)])
+                    .spawn(
+                        cell.lang,
+                        "gencerts",
+                        &["gencerts".to_owned(), path_arg(&dir)],
+                    )
                     .finish();
                 if !made.status.success() || made.stdout != ["DONE"] {
                     return Err(format!(
@@ -515,7 +529,7 @@ impl Secured {
                 let keys = load(client_cert)?
                     .key_pair()
                     .ok_or("rust: no secret key in the peer's certificate")?;
-                let server = load("server.key")?.public().clone();
+                let server = *load("server.key")?.public();
                 (
                     RustSecurity::CurveClient(keys, server),
                     vec![
@@ -750,26 +764,25 @@ fn play(role: Role, socket: &Socket, peer: &mut Peer) -> Result<(), String> {
     }
 }
 
-/// This side's part of a refused cell. A server waits for the refusal (its monitor's
-/// HANDSHAKE_FAILED_AUTH), then checks that nothing arrives; a client that no reply comes.
-fn play_refused(role: Role, socket: &Socket, monitor: Option<&zmq::Monitor<'_>>) -> Result<(), String> {
-    if let Some(monitor) = monitor {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match monitor.next_event(Some(left)) {
-                Ok(Some(MonitorEvent::HandshakeFailedAuth { status: 400, .. })) => break,
-                Ok(Some(_)) => {}
-                Ok(None) => return Err("rust: no HANDSHAKE_FAILED_AUTH event".to_owned()),
-                Err(e) => return Err(format!("rust: monitor: {e}")),
-            }
-        }
-    }
+/// This side's part of a refused cell: a client sends "intruder"; then either side waits
+/// for the refusal (its monitor's HANDSHAKE_FAILED_AUTH with ZAP status 400, which a
+/// client learns from the server's ERROR command) and checks that nothing arrives.
+fn play_refused(role: Role, socket: &Socket, monitor: &zmq::Monitor<'_>) -> Result<(), String> {
     if role.speaks_first() {
         send(socket, &[b"intruder".to_vec()])?;
     }
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match monitor.next_event(Some(left)) {
+            Ok(Some(MonitorEvent::HandshakeFailedAuth { status: 400, .. })) => break,
+            Ok(Some(_)) => {}
+            Ok(None) => return Err("rust: no HANDSHAKE_FAILED_AUTH event".to_owned()),
+            Err(e) => return Err(format!("rust: monitor: {e}")),
+        }
+    }
     if role == Role::Push {
-        return Ok(());
+        return Ok(()); // nothing can come back to a PUSH socket
     }
     socket
         .set_rcvtimeo(Some(REFUSED_WAIT))
@@ -838,7 +851,13 @@ fn judge(outcome: Result<(), String>, peer: Peer, expected: &[String]) -> Result
     }
 }
 
-fn peer_args(role: Role, mode: &str, endpoint: &str, refused: bool, mech: &[String]) -> Vec<String> {
+fn peer_args(
+    role: Role,
+    mode: &str,
+    endpoint: &str,
+    refused: bool,
+    mech: &[String],
+) -> Vec<String> {
     let script = if refused { "refused" } else { "payloads" };
     let mut args: Vec<String> = [role.arg(), mode, endpoint, script]
         .map(str::to_owned)
@@ -867,7 +886,7 @@ fn run_direct(
             .set_routing_id(ROUTING_ID)
             .map_err(|e| format!("rust: routing id: {e}"))?;
     }
-    let monitor = if refused && !rust.speaks_first() {
+    let monitor = if refused {
         Some(
             socket
                 .monitor(MonitorEvents::HANDSHAKE_FAILED_AUTH)
@@ -895,15 +914,20 @@ fn run_direct(
             .map_err(|e| format!("rust: connect: {e}"))?;
         peer
     };
-    let outcome = if refused {
-        play_refused(rust, &socket, monitor.as_ref())
-    } else {
-        play(rust, &socket, &mut peer)
+    let outcome = match &monitor {
+        Some(monitor) => play_refused(rust, &socket, monitor),
+        None => play(rust, &socket, &mut peer),
     };
     judge(outcome, peer, &expected_lines(peer_role, refused))
 }
 
-fn run_proxy(cell: &Cell, index: usize, tools: &Tools, rust: Role, peer_role: Role) -> Result<(), String> {
+fn run_proxy(
+    cell: &Cell,
+    index: usize,
+    tools: &Tools,
+    rust: Role,
+    peer_role: Role,
+) -> Result<(), String> {
     let ctx = Context::new().map_err(|e| format!("rust: context: {e}"))?;
     let frontend = rust_socket(&ctx, SocketType::XSub)?;
     let backend = rust_socket(&ctx, SocketType::XPub)?;
@@ -936,7 +960,13 @@ fn run_proxy(cell: &Cell, index: usize, tools: &Tools, rust: Role, peer_role: Ro
 fn run_stream(cell: &Cell, tools: &Tools, rust: Role, peer_role: Role) -> Result<(), String> {
     let name = cell.name();
     if rust == Role::Raw {
-        let args = peer_args(peer_role, "bind", "tcp://127.0.0.1:*", false, &["null".to_owned()]);
+        let args = peer_args(
+            peer_role,
+            "bind",
+            "tcp://127.0.0.1:*",
+            false,
+            &["null".to_owned()],
+        );
         let mut peer = tools.spawn(cell.lang, &name, &args);
         let endpoint = peer.bound_endpoint();
         let outcome = raw_client(&endpoint);
@@ -979,7 +1009,10 @@ fn interop_matrix() {
         .into_iter()
         .filter(|cell| cell.name().contains(&filter))
         .collect();
-    assert!(!cells.is_empty(), "no cell name contains ZMQ_INTEROP_CELL={filter:?}");
+    assert!(
+        !cells.is_empty(),
+        "no cell name contains ZMQ_INTEROP_CELL={filter:?}"
+    );
     let langs: Vec<Lang> = cells.iter().map(|cell| cell.lang).collect();
     let tools = Tools::find(&langs);
     payloads(); // built once, before the workers start
@@ -1055,7 +1088,8 @@ fn interop_matrix() {
         println!("cannot write {}: {e}", report.display());
     }
     let _ = fs::remove_dir_all(
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("interop-matrix-{}", std::process::id())),
+        Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("interop-matrix-{}", std::process::id())),
     );
     assert!(
         failed.is_empty(),
