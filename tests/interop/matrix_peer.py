@@ -27,7 +27,6 @@ import select
 import shutil
 import socket
 import sys
-import threading
 import time
 
 import zmq
