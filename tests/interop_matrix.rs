@@ -427,6 +427,8 @@ fn path_arg(path: &Path) -> String {
 struct Secured {
     rust: RustSecurity,
     peer_args: Vec<String>,
+    /// The `User-Id` this side's server must see on what it receives.
+    user_id: Option<String>,
 }
 
 enum RustSecurity {
@@ -456,6 +458,7 @@ impl Secured {
         } else {
             "client.key_secret"
         };
+        let mut curve_user = None;
         let (rust, peer_args) = match (cell.mech, rust_is_server) {
             (Mech::Null, _) => (RustSecurity::Null, vec!["null".to_owned()]),
             (Mech::Plain | Mech::PlainWrongPassword, true) => {
@@ -478,6 +481,7 @@ impl Secured {
                 let generate = || Certificate::generate().map_err(|e| fail("generate", e));
                 let server = generate()?;
                 let client = generate()?;
+                curve_user = Some(client.public().to_string());
                 for (cert, name) in [
                     (&server, "server"),
                     (&client, "client"),
@@ -540,7 +544,16 @@ impl Secured {
                 )
             }
         };
-        Ok(Secured { rust, peer_args })
+        let user_id = match &rust {
+            RustSecurity::PlainServer(_) => Some(USER.to_owned()),
+            RustSecurity::CurveServer(..) => curve_user,
+            _ => None,
+        };
+        Ok(Secured {
+            rust,
+            peer_args,
+            user_id,
+        })
     }
 
     fn apply(&self, socket: &Socket) -> zmq::Result<()> {
@@ -588,9 +601,21 @@ fn send(socket: &Socket, frames: &[Vec<u8>]) -> Result<(), String> {
 }
 
 fn recv(socket: &Socket) -> Result<Frames, String> {
+    recv_from(socket, None)
+}
+
+/// Receives a message and, with `user`, checks the `User-Id` the authenticator gave its
+/// sender.
+fn recv_from(socket: &Socket, user: Option<&str>) -> Result<Frames, String> {
     let parts = socket
         .recv_multipart(RecvFlags::empty())
         .map_err(|e| format!("rust: receive: {e}"))?;
+    if let Some(user) = user {
+        let got = parts.first().and_then(|frame| frame.user_id());
+        if got != Some(user) {
+            return Err(format!("rust: User-Id {got:?}, expected {user:?}"));
+        }
+    }
     Ok(parts.iter().map(|frame| frame.to_vec()).collect())
 }
 
@@ -623,9 +648,9 @@ fn ask(socket: &Socket, envelope: &[Vec<u8>]) -> Result<(), String> {
     Ok(())
 }
 
-fn echo(socket: &Socket, envelope: &[Vec<u8>]) -> Result<(), String> {
+fn echo(socket: &Socket, envelope: &[Vec<u8>], user: Option<&str>) -> Result<(), String> {
     for (name, frames) in payloads() {
-        let got = recv(socket)?;
+        let got = recv_from(socket, user)?;
         let (head, body) = got.split_at(envelope.len().min(got.len()));
         if head != envelope {
             return Err(format!("rust: {name}: the envelope is {head:?}"));
@@ -743,20 +768,20 @@ fn raw_client(endpoint: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// This side's part of a normal cell.
-fn play(role: Role, socket: &Socket, peer: &mut Peer) -> Result<(), String> {
+/// This side's part of a normal cell; `user` is the `User-Id` a server of this side must see.
+fn play(role: Role, socket: &Socket, peer: &mut Peer, user: Option<&str>) -> Result<(), String> {
     let delimited = [ROUTING_ID.to_vec(), vec![]];
     match role {
         Role::Req | Role::PairAsk => ask(socket, &[]),
         Role::Dealer => ask(socket, &[vec![]]),
-        Role::Rep | Role::PairEcho => echo(socket, &[]),
-        Role::Router => echo(socket, &delimited),
+        Role::Rep | Role::PairEcho => echo(socket, &[], user),
+        Role::Router => echo(socket, &delimited, user),
         Role::Push => payloads()
             .iter()
             .try_for_each(|(_, frames)| send(socket, frames)),
         Role::Pull => payloads()
             .iter()
-            .try_for_each(|(name, frames)| check(name, &recv(socket)?, frames)),
+            .try_for_each(|(name, frames)| check(name, &recv_from(socket, user)?, frames)),
         Role::Pub => publish(socket, peer),
         Role::Sub => subscribe(socket, peer),
         Role::Stream => stream_echo(socket),
@@ -916,7 +941,7 @@ fn run_direct(
     };
     let outcome = match &monitor {
         Some(monitor) => play_refused(rust, &socket, monitor),
-        None => play(rust, &socket, &mut peer),
+        None => play(rust, &socket, &mut peer, secured.user_id.as_deref()),
     };
     judge(outcome, peer, &expected_lines(peer_role, refused))
 }
@@ -949,7 +974,7 @@ fn run_proxy(
         .map_err(|e| format!("rust: connect: {e}"))?;
     let args = peer_args(peer_role, "connect", &theirs, false, &["null".to_owned()]);
     let mut peer = tools.spawn(cell.lang, &cell.name(), &args);
-    let outcome = play(rust, &socket, &mut peer);
+    let outcome = play(rust, &socket, &mut peer, None);
     let verdict = judge(outcome, peer, &expected_lines(peer_role, false));
     proxy
         .stop()
