@@ -150,6 +150,7 @@ impl Role {
             Role::Pull => SocketType::Pull,
             Role::Pub => SocketType::Pub,
             Role::Sub => SocketType::Sub,
+            // A raw client is a plain TCP socket; this is its STREAM counterpart.
             Role::Stream | Role::Raw => SocketType::Stream,
         }
     }
@@ -385,7 +386,15 @@ impl Tools {
 
     /// The versions each peer reports, for the table's header.
     fn versions(&self) -> Vec<String> {
-        let mut lines = vec![format!("this crate: libzmq {}", zmq::version())];
+        let build = if cfg!(feature = "vendored") {
+            "vendored"
+        } else {
+            "system"
+        };
+        let mut lines = vec![format!(
+            "this crate: libzmq {} ({build} build)",
+            zmq::version()
+        )];
         let mut run = |label: &str, program: Option<&Path>, args: &[&str]| {
             let Some(program) = program else { return };
             let text = Command::new(program)
