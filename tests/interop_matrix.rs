@@ -25,6 +25,7 @@ use std::net::TcpStream;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -49,6 +50,8 @@ const USER: &str = "admin";
 const PASSWORD: &str = "secret";
 /// Cells run this many at a time.
 const WORKERS: usize = 3;
+/// The longest the whole matrix may run (it takes under two minutes).
+const MATRIX_TIMEOUT: Duration = Duration::from_secs(360);
 
 type Frames = Vec<Vec<u8>>;
 
@@ -1029,6 +1032,24 @@ fn run_cell(cell: &Cell, index: usize, tools: &Tools) -> Result<(), String> {
     }
 }
 
+/// Runs one cell, turning a panic (a peer helper's timeout, say) into a failure.
+fn run_or_skip(cell: &Cell, index: usize, tools: &Tools) -> Outcome {
+    if !tools.has(cell.lang) {
+        return Outcome::Skipped;
+    }
+    match panic::catch_unwind(AssertUnwindSafe(|| run_cell(cell, index, tools))) {
+        Ok(Ok(())) => Outcome::Passed,
+        Ok(Err(reason)) => Outcome::Failed(reason),
+        Err(payload) => Outcome::Failed(
+            payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "panicked".to_owned()),
+        ),
+    }
+}
+
 enum Outcome {
     Passed,
     Failed(String),
@@ -1054,31 +1075,44 @@ fn interop_matrix() {
     let queue = Mutex::new(cells.iter().enumerate().collect::<VecDeque<_>>());
     let results: Vec<Mutex<Option<(Outcome, Duration)>>> =
         cells.iter().map(|_| Mutex::new(None)).collect();
+    // The cell each worker is running, for the watchdog to name.
+    let running: Vec<Mutex<Option<String>>> = (0..WORKERS).map(|_| Mutex::new(None)).collect();
+    let (finished, watch) = mpsc::channel::<()>();
     thread::scope(|scope| {
-        for _ in 0..WORKERS {
-            scope.spawn(|| loop {
-                let Some((index, cell)) = queue.lock().unwrap().pop_front() else {
-                    return;
-                };
-                let cell_started = Instant::now();
-                let outcome = if !tools.has(cell.lang) {
-                    Outcome::Skipped
-                } else {
-                    match panic::catch_unwind(AssertUnwindSafe(|| run_cell(cell, index, &tools))) {
-                        Ok(Ok(())) => Outcome::Passed,
-                        Ok(Err(reason)) => Outcome::Failed(reason),
-                        Err(payload) => Outcome::Failed(
-                            payload
-                                .downcast_ref::<String>()
-                                .cloned()
-                                .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                                .unwrap_or_else(|| "panicked".to_owned()),
-                        ),
-                    }
-                };
-                *results[index].lock().unwrap() = Some((outcome, cell_started.elapsed()));
-            });
+        let running_cells = &running;
+        scope.spawn(move || {
+            // Every step of a cell has a timeout; this catches a hang that has none.
+            if let Err(RecvTimeoutError::Timeout) = watch.recv_timeout(MATRIX_TIMEOUT) {
+                let stuck: Vec<String> = running_cells
+                    .iter()
+                    .filter_map(|cell| cell.lock().unwrap().clone())
+                    .collect();
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "interop matrix: still running after {MATRIX_TIMEOUT:?}: {stuck:?}"
+                );
+                std::process::exit(1);
+            }
+        });
+        let workers: Vec<_> = (0..WORKERS)
+            .map(|worker| {
+                let (queue, results, running, tools) = (&queue, &results, &running, &tools);
+                scope.spawn(move || loop {
+                    let Some((index, cell)) = queue.lock().unwrap().pop_front() else {
+                        return;
+                    };
+                    *running[worker].lock().unwrap() = Some(cell.name());
+                    let cell_started = Instant::now();
+                    let outcome = run_or_skip(cell, index, tools);
+                    *results[index].lock().unwrap() = Some((outcome, cell_started.elapsed()));
+                    *running[worker].lock().unwrap() = None;
+                })
+            })
+            .collect();
+        for worker in workers {
+            let _ = worker.join();
         }
+        drop(finished);
     });
 
     let mut table = String::from("# Interop matrix\n\n");
