@@ -17,7 +17,8 @@ it back, PUSH and PUB send, PULL and SUB check. Every payload received prints
 PUB and SUB synchronise first: PUB sends "sync" until a "GO" line arrives on stdin, SUB prints
 "SYNCED" when the first "sync" arrives. STREAM (bind) echoes what RAW, a plain TCP client,
 sends. The refused script sends the single frame "intruder" and prints "NO REPLY" (client) or
-"NOTHING ARRIVED" (server) when nothing comes back. "DONE" ends a run; exit status 0.
+"NOTHING ARRIVED" (server) when nothing comes back. "DONE" ends a run (exit status 0),
+"FAIL <reason>" a broken one (exit status 1); every receive gives up after 10 s.
 gencerts writes czmq certificate files: server, client and intruder (.key and .key_secret),
 and allowed/client.key.
 """
