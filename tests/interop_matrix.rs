@@ -40,7 +40,7 @@ use zmq::{
 mod support;
 
 /// How long any receive of this side waits (the peers wait as long).
-const TIMEOUT: Duration = Duration::from_secs(10);
+const TIMEOUT: Duration = Duration::from_secs(20);
 /// How long a refused cell waits for what must not come, once the refusal is seen.
 const REFUSED_WAIT: Duration = Duration::from_millis(1000);
 const ROUTING_ID: &[u8] = b"matrix-dealer";
@@ -51,7 +51,7 @@ const PASSWORD: &str = "secret";
 /// Cells run this many at a time.
 const WORKERS: usize = 3;
 /// The longest the whole matrix may run (it takes under two minutes).
-const MATRIX_TIMEOUT: Duration = Duration::from_secs(360);
+const MATRIX_TIMEOUT: Duration = Duration::from_secs(540);
 
 type Frames = Vec<Vec<u8>>;
 

@@ -47,7 +47,7 @@ namespace {
 using Bytes = std::string;  // a frame: any bytes
 using Frames = std::vector<Bytes>;
 
-const int TIMEOUT_MS = 10000;
+const int TIMEOUT_MS = 20000;
 const int REFUSED_MS = 1500;
 const Bytes ROUTING_ID = "matrix-dealer";
 const Bytes TOPIC = "ab.data";

@@ -18,7 +18,7 @@ PUB and SUB synchronise first: PUB sends "sync" until a "GO" line arrives on std
 "SYNCED" when the first "sync" arrives. STREAM (bind) echoes what RAW, a plain TCP client,
 sends. The refused script sends the single frame "intruder" and prints "NO REPLY" (client) or
 "NOTHING ARRIVED" (server) when nothing comes back. "DONE" ends a run (exit status 0),
-"FAIL <reason>" a broken one (exit status 1); every receive gives up after 10 s.
+"FAIL <reason>" a broken one (exit status 1); every receive gives up after 20 s.
 gencerts writes czmq certificate files: server, client and intruder (.key and .key_secret),
 and allowed/client.key.
 """
@@ -34,7 +34,7 @@ import zmq
 import zmq.auth
 from zmq.auth.thread import ThreadAuthenticator
 
-TIMEOUT_MS = 10000
+TIMEOUT_MS = 20000
 REFUSED_MS = 1500
 ROUTING_ID = b"matrix-dealer"
 TOPIC = b"ab.data"
