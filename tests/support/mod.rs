@@ -196,6 +196,12 @@ impl Peer {
         }
     }
 
+    /// The next line on stdout if one comes within `timeout`; `None` when none does or
+    /// stdout is closed.
+    pub fn next_line_within(&mut self, timeout: Duration) -> Option<String> {
+        self.stdout.recv_timeout(timeout).ok()
+    }
+
     pub fn expect_line(&mut self, expected: &str) {
         let line = self.next_line();
         assert_eq!(line, expected, "{}: unexpected line on stdout", self.name);
