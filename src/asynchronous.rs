@@ -28,6 +28,7 @@ use std::future::poll_fn;
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -187,6 +188,11 @@ impl Direction {
 #[derive(Default)]
 struct Waiters {
     slots: Mutex<[Option<Waker>; 2]>,
+    // Bit `direction` is set while that slot holds a waker, so that the hot path (a send or
+    // receive that went through) need not take the lock to find the other slot empty. It
+    // changes only under `slots`' lock; an operation reads it under the socket's lock, which
+    // a task also holds while it registers, so no registration goes unseen.
+    waiting: AtomicU8,
 }
 
 impl Waiters {
@@ -201,14 +207,24 @@ impl Waiters {
             Some(old) if old.will_wake(waker) => {}
             _ => *slot = Some(waker.clone()),
         }
+        self.waiting
+            .fetch_or(1 << direction as u8, Ordering::Release);
     }
 
     fn is_waiting(&self, direction: Direction) -> bool {
-        self.slots()[direction as usize].is_some()
+        self.waiting.load(Ordering::Acquire) & (1 << direction as u8) != 0
     }
 
     fn wake_one(&self, direction: Direction) {
-        let waker = self.slots()[direction as usize].take();
+        if !self.is_waiting(direction) {
+            return;
+        }
+        let waker = {
+            let mut slots = self.slots();
+            self.waiting
+                .fetch_and(!(1 << direction as u8), Ordering::Release);
+            slots[direction as usize].take()
+        };
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -223,6 +239,7 @@ impl Wake for Waiters {
     fn wake_by_ref(self: &Arc<Self>) {
         let [recv, send] = {
             let mut slots = self.slots();
+            self.waiting.store(0, Ordering::Release);
             [slots[0].take(), slots[1].take()]
         };
         recv.into_iter().chain(send).for_each(Waker::wake);
@@ -362,6 +379,9 @@ impl Shared {
 #[derive(Debug, Default)]
 struct Outbox {
     pending: Option<Vec<Message>>,
+    // The vector of the last message sent, emptied, for the next one (so that the hot path
+    // does not allocate).
+    spare: Vec<Message>,
     // Copies of the frames already handed to libzmq during one attempt (reused, so that the
     // hot path does not allocate).
     sent: Vec<Message>,
@@ -386,7 +406,10 @@ impl Outbox {
         for _ in 0..2 {
             match self.attempt(socket) {
                 Attempt::Sent => {
-                    self.pending = None;
+                    if let Some(mut frames) = self.pending.take() {
+                        frames.clear();
+                        self.spare = frames;
+                    }
                     return Ok(());
                 }
                 Attempt::Failed(error) => return Err(error),
@@ -587,7 +610,10 @@ impl AsyncSender {
         I: IntoIterator,
         I::Item: Into<Message>,
     {
-        let frames: Vec<Message> = frames.into_iter().map(Into::into).collect();
+        let mut spare = std::mem::take(&mut self.outbox.spare);
+        spare.clear();
+        spare.extend(frames.into_iter().map(Into::into));
+        let frames = spare;
         if frames.is_empty() {
             return Err(SendError::new(Error::InvalidArgument, frames.into()));
         }
