@@ -280,6 +280,27 @@ impl Shared {
         self.socket.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// One non-blocking send of a single frame, as [`Shared::poll_op`] makes its first
+    /// attempt; a frame not sent comes back in the error.
+    fn try_send_one(&self, frame: Message) -> Result<(), SendError<Message>> {
+        let socket = self.socket();
+        let mut frame = frame;
+        loop {
+            match socket.send(frame, SendFlags::DONTWAIT) {
+                Ok(()) => {
+                    // Rule 3, as after any send.
+                    self.waiters.wake_one(Direction::Recv);
+                    return Ok(());
+                }
+                Err(error) => match error.into_parts() {
+                    // A signal cut into libzmq's processing of commands: try again.
+                    (Error::Interrupted, unsent) => frame = unsent,
+                    (error, unsent) => return Err(SendError::new(error, unsent)),
+                },
+            }
+        }
+    }
+
     /// Runs `op` (a non-blocking send or receive) until it does not fail with
     /// [`Error::WouldBlock`], waiting for the socket in between.
     fn poll_op<R>(
@@ -601,7 +622,21 @@ impl AsyncSender {
 
     /// As [`AsyncSocket::send`].
     pub async fn send<T: Into<Message>>(&mut self, frame: T) -> Result<(), SendError<Multipart>> {
-        self.send_multipart([frame.into()]).await
+        let frame = frame.into();
+        if self.outbox.pending.is_some() {
+            // A message an earlier, cancelled send left behind goes first.
+            return self.send_multipart([frame]).await;
+        }
+        // The hot path: one attempt before anything is awaited (so nothing can be
+        // cancelled half-way), without the outbox's bookkeeping for multipart messages.
+        let frame = match self.shared.try_send_one(frame) {
+            Ok(()) => return Ok(()),
+            Err(error) => match error.into_parts() {
+                (Error::WouldBlock, frame) => frame,
+                (error, frame) => return Err(SendError::new(error, Multipart::from(vec![frame]))),
+            },
+        };
+        self.send_multipart([frame]).await
     }
 
     /// As [`AsyncSocket::send_multipart`].
