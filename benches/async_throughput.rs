@@ -2,7 +2,7 @@
 //! sender and one receiver, for 1 B, 1 KiB and 64 KiB messages over inproc and tcp, printed
 //! as messages per second and the async/blocking ratio (the goal: 0.9 or more from 1 KiB up).
 //!
-//! `cargo bench --features tokio --bench async_throughput`. Without `--bench` (as
+//! `cargo bench --features tokio --bench async_throughput [-- tcp|inproc]`. Without `--bench` (as
 //! `cargo test --benches` runs it) it sends only a few messages, to check that it works.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -69,11 +69,16 @@ fn asynchronous(ctx: &Context, transport: &str, size: usize, count: usize) -> Du
             }
             push
         });
-        for _ in 0..count {
-            let msg = pull.recv().await.expect("recv");
-            assert_eq!(msg.len(), size);
-        }
-        let elapsed = started.elapsed();
+        // The receiver runs as a task on a worker, as in a server: the thread of `block_on`
+        // is no worker, and every wake-up of a future it runs crosses threads.
+        let receiver = tokio::spawn(async move {
+            for _ in 0..count {
+                let msg = pull.recv().await.expect("recv");
+                assert_eq!(msg.len(), size);
+            }
+            started.elapsed()
+        });
+        let elapsed = receiver.await.expect("receiver");
         drop(sender.await.expect("sender"));
         elapsed
     })
@@ -81,12 +86,20 @@ fn asynchronous(ctx: &Context, transport: &str, size: usize, count: usize) -> Du
 
 fn main() {
     let full = std::env::args().any(|arg| arg == "--bench");
+    // Other arguments that are not options name the transports to run (default: both).
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with('-'))
+        .collect();
     let ctx = Context::new().expect("context");
     println!(
         "{:<8} {:>7} {:>9} {:>14} {:>14} {:>7}",
         "", "size", "messages", "blocking/s", "async/s", "ratio"
     );
     for transport in ["inproc", "tcp"] {
+        if !only.is_empty() && !only.iter().any(|t| t == transport) {
+            continue;
+        }
         for (size, count) in [(1, 1_000_000), (1024, 500_000), (65536, 20_000)] {
             let count = if full { count } else { 100 };
             // The faster of two runs of each, to damp the noise of a shared machine.

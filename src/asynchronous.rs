@@ -28,6 +28,7 @@ use std::future::poll_fn;
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -187,6 +188,11 @@ impl Direction {
 #[derive(Default)]
 struct Waiters {
     slots: Mutex<[Option<Waker>; 2]>,
+    // Bit `direction` is set while that slot holds a waker, so that the hot path (a send or
+    // receive that went through) need not take the lock to find the other slot empty. It
+    // changes only under `slots`' lock; an operation reads it under the socket's lock, which
+    // a task also holds while it registers, so no registration goes unseen.
+    waiting: AtomicU8,
 }
 
 impl Waiters {
@@ -201,14 +207,24 @@ impl Waiters {
             Some(old) if old.will_wake(waker) => {}
             _ => *slot = Some(waker.clone()),
         }
+        self.waiting
+            .fetch_or(1 << direction as u8, Ordering::Release);
     }
 
     fn is_waiting(&self, direction: Direction) -> bool {
-        self.slots()[direction as usize].is_some()
+        self.waiting.load(Ordering::Acquire) & (1 << direction as u8) != 0
     }
 
     fn wake_one(&self, direction: Direction) {
-        let waker = self.slots()[direction as usize].take();
+        if !self.is_waiting(direction) {
+            return;
+        }
+        let waker = {
+            let mut slots = self.slots();
+            self.waiting
+                .fetch_and(!(1 << direction as u8), Ordering::Release);
+            slots[direction as usize].take()
+        };
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -223,6 +239,7 @@ impl Wake for Waiters {
     fn wake_by_ref(self: &Arc<Self>) {
         let [recv, send] = {
             let mut slots = self.slots();
+            self.waiting.store(0, Ordering::Release);
             [slots[0].take(), slots[1].take()]
         };
         recv.into_iter().chain(send).for_each(Waker::wake);
@@ -261,6 +278,27 @@ impl Shared {
     fn socket(&self) -> MutexGuard<'_, Socket> {
         // Nothing panics while holding the lock; if something did, the socket is still sound.
         self.socket.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// One non-blocking send of a single frame, as [`Shared::poll_op`] makes its first
+    /// attempt; a frame not sent comes back in the error.
+    fn try_send_one(&self, frame: Message) -> Result<(), SendError<Message>> {
+        let socket = self.socket();
+        let mut frame = frame;
+        loop {
+            match socket.send(frame, SendFlags::DONTWAIT) {
+                Ok(()) => {
+                    // Rule 3, as after any send.
+                    self.waiters.wake_one(Direction::Recv);
+                    return Ok(());
+                }
+                Err(error) => match error.into_parts() {
+                    // A signal cut into libzmq's processing of commands: try again.
+                    (Error::Interrupted, unsent) => frame = unsent,
+                    (error, unsent) => return Err(SendError::new(error, unsent)),
+                },
+            }
+        }
     }
 
     /// Runs `op` (a non-blocking send or receive) until it does not fail with
@@ -362,6 +400,9 @@ impl Shared {
 #[derive(Debug, Default)]
 struct Outbox {
     pending: Option<Vec<Message>>,
+    // The vector of the last message sent, emptied, for the next one (so that the hot path
+    // does not allocate).
+    spare: Vec<Message>,
     // Copies of the frames already handed to libzmq during one attempt (reused, so that the
     // hot path does not allocate).
     sent: Vec<Message>,
@@ -386,7 +427,10 @@ impl Outbox {
         for _ in 0..2 {
             match self.attempt(socket) {
                 Attempt::Sent => {
-                    self.pending = None;
+                    if let Some(mut frames) = self.pending.take() {
+                        frames.clear();
+                        self.spare = frames;
+                    }
                     return Ok(());
                 }
                 Attempt::Failed(error) => return Err(error),
@@ -578,7 +622,21 @@ impl AsyncSender {
 
     /// As [`AsyncSocket::send`].
     pub async fn send<T: Into<Message>>(&mut self, frame: T) -> Result<(), SendError<Multipart>> {
-        self.send_multipart([frame.into()]).await
+        let frame = frame.into();
+        if self.outbox.pending.is_some() {
+            // A message an earlier, cancelled send left behind goes first.
+            return self.send_multipart([frame]).await;
+        }
+        // The hot path: one attempt before anything is awaited (so nothing can be
+        // cancelled half-way), without the outbox's bookkeeping for multipart messages.
+        let frame = match self.shared.try_send_one(frame) {
+            Ok(()) => return Ok(()),
+            Err(error) => match error.into_parts() {
+                (Error::WouldBlock, frame) => frame,
+                (error, frame) => return Err(SendError::new(error, Multipart::from(vec![frame]))),
+            },
+        };
+        self.send_multipart([frame]).await
     }
 
     /// As [`AsyncSocket::send_multipart`].
@@ -587,7 +645,10 @@ impl AsyncSender {
         I: IntoIterator,
         I::Item: Into<Message>,
     {
-        let frames: Vec<Message> = frames.into_iter().map(Into::into).collect();
+        let mut spare = std::mem::take(&mut self.outbox.spare);
+        spare.clear();
+        spare.extend(frames.into_iter().map(Into::into));
+        let frames = spare;
         if frames.is_empty() {
             return Err(SendError::new(Error::InvalidArgument, frames.into()));
         }

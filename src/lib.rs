@@ -122,6 +122,12 @@
 //! message; cancelling a send never leaves half a message sent, and keeps the message for
 //! the next send (see `AsyncSocket`).
 //!
+//! With the features `tokio` and `draft` too, `AsyncThreadSafeSocket` does the same for the
+//! DRAFT thread-safe types (`ThreadSafeSocket`: CLIENT/SERVER, RADIO/DISH,
+//! SCATTER/GATHER, PEER, CHANNEL), single-frame messages with routing ids and groups: its
+//! methods take `&self`, so several tasks can send and receive on one socket at once.
+//! (These sockets have no `ZMQ_FD`: it waits on the descriptor of a private `zmq_poller`.)
+//!
 //! ```
 //! # #[cfg(all(feature = "tokio", unix))]
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -253,6 +259,8 @@ pub use zmq_sys as sys;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+#[cfg(all(feature = "tokio", unix, zmq_draft))]
+mod async_thread_safe;
 #[cfg(all(feature = "tokio", unix))]
 mod asynchronous;
 pub mod auth;
@@ -276,6 +284,8 @@ pub mod z85;
 
 use std::ffi::c_int;
 
+#[cfg(all(feature = "tokio", unix, zmq_draft))]
+pub use crate::async_thread_safe::AsyncThreadSafeSocket;
 #[cfg(all(feature = "tokio", unix))]
 pub use crate::asynchronous::{AsyncReceiver, AsyncSender, AsyncSocket};
 pub use crate::auth::{Authenticator, Credentials, Policy, ZapDecision, ZapRequest};

@@ -580,3 +580,382 @@ fn async_examples_reject_bad_arguments_with_status_2() {
         }
     });
 }
+
+/// The DRAFT thread-safe types through `AsyncThreadSafeSocket` (features `tokio` and
+/// `draft`): the same shapes as above, plus several tasks on one socket.
+#[cfg(zmq_draft)]
+mod thread_safe_types {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+    use zmq::{AsyncThreadSafeSocket, ThreadSafeSocket, ThreadSafeType};
+
+    /// A thread-safe socket with linger zero and both high-water marks at `hwm`.
+    fn ts_socket(ctx: &Context, kind: ThreadSafeType, hwm: i32) -> ThreadSafeSocket {
+        let socket = ctx.thread_safe_socket(kind).expect("create a socket");
+        socket.set_linger(Some(Duration::ZERO)).unwrap();
+        socket.set_sndhwm(hwm).unwrap();
+        socket.set_rcvhwm(hwm).unwrap();
+        socket
+    }
+
+    /// An async socket of type `bound` on a fresh endpoint and one of type `connecting`
+    /// connected to it, both with high-water marks of `hwm`.
+    fn ts_pair(
+        ctx: &Context,
+        bound: ThreadSafeType,
+        connecting: ThreadSafeType,
+        transport: Transport,
+        hwm: i32,
+    ) -> (AsyncThreadSafeSocket, AsyncThreadSafeSocket) {
+        let server = ts_socket(ctx, bound, hwm);
+        server.bind(&common::endpoint(transport)).unwrap();
+        let endpoint = server.last_endpoint().unwrap();
+        let client = ts_socket(ctx, connecting, hwm);
+        client.connect(&endpoint).unwrap();
+        (
+            AsyncThreadSafeSocket::new(server).expect("async server"),
+            AsyncThreadSafeSocket::new(client).expect("async client"),
+        )
+    }
+
+    /// SCATTER -> GATHER through high-water marks of 10: every message arrives, in order.
+    async fn scatter_gather_through_hwm(transport: Transport) {
+        let ctx = ctx();
+        let (gather, scatter) = ts_pair(
+            &ctx,
+            ThreadSafeType::Gather,
+            ThreadSafeType::Scatter,
+            transport,
+            10,
+        );
+        let total = count(1_000_000);
+        let sender = tokio::spawn(async move {
+            for i in 0..total {
+                scatter.send(i.to_le_bytes().to_vec()).await.expect("send");
+            }
+            scatter
+        });
+        let receiver = tokio::spawn(async move {
+            for i in 0..total {
+                let msg = gather.recv().await.expect("recv");
+                assert_eq!(&msg[..], &i.to_le_bytes(), "message {i} out of order");
+            }
+            gather
+        });
+        let _scatter = sender.await.expect("sender task");
+        let gather = receiver.await.expect("receiver task");
+        assert_eq!(
+            gather.socket().recv_msg(RecvFlags::DONTWAIT).map(drop),
+            Err(Error::WouldBlock),
+            "nothing more than was sent"
+        );
+    }
+
+    on_both_runtimes! {
+        fn scatter_gather_million_inproc() {
+            scatter_gather_through_hwm(Transport::Inproc).await;
+        }
+
+        fn scatter_gather_million_tcp() {
+            scatter_gather_through_hwm(Transport::Tcp).await;
+        }
+
+        // CLIENT -> SERVER through high-water marks of 10, each message carrying the
+        // client's routing id; then replies addressed by that id.
+        fn client_to_server_million_tcp() {
+            let ctx = ctx();
+            let (server, client) =
+                ts_pair(&ctx, ThreadSafeType::Server, ThreadSafeType::Client, Transport::Tcp, 10);
+            let total = count(1_000_000);
+            let sender = tokio::spawn(async move {
+                for i in 0..total {
+                    client.send(i.to_le_bytes().to_vec()).await.expect("send");
+                }
+                client
+            });
+            let mut routing_id = None;
+            for i in 0..total {
+                let msg = server.recv().await.expect("recv");
+                assert_eq!(&msg[..], &i.to_le_bytes(), "message {i} out of order");
+                let id = msg.routing_id().expect("a routing id");
+                assert_eq!(*routing_id.get_or_insert(id), id, "one client, one routing id");
+            }
+            let client = sender.await.expect("sender task");
+            let mut reply = Message::from("reply");
+            reply.set_routing_id(routing_id.unwrap()).unwrap();
+            server.send(reply).await.unwrap();
+            assert_eq!(client.recv().await.unwrap(), "reply");
+        }
+
+        // Request and reply, addressed by routing id, over and over.
+        fn client_server_round_trips() {
+            let ctx = ctx();
+            let (server, client) =
+                ts_pair(&ctx, ThreadSafeType::Server, ThreadSafeType::Client, Transport::Tcp, 10);
+            let total = count(100_000);
+            let echo = tokio::spawn(async move {
+                for _ in 0..total {
+                    let request = server.recv().await.expect("request");
+                    let mut reply = Message::from(request.to_vec());
+                    reply.set_routing_id(request.routing_id().unwrap()).unwrap();
+                    server.send(reply).await.expect("reply");
+                }
+            });
+            for i in 0..total {
+                client.send(i.to_le_bytes().to_vec()).await.expect("request");
+                assert_eq!(&client.recv().await.expect("reply")[..], &i.to_le_bytes());
+            }
+            echo.await.expect("echo task");
+        }
+
+        // One CLIENT shared by a writing task and a reading task (both parked at the
+        // high-water mark in turn) against a SERVER echoing everything back.
+        fn one_client_shared_by_two_tasks() {
+            let ctx = ctx();
+            let (server, client) =
+                ts_pair(&ctx, ThreadSafeType::Server, ThreadSafeType::Client, Transport::Tcp, 10);
+            let client = Arc::new(client);
+            let total = count(100_000);
+            let echo = tokio::spawn(async move {
+                for _ in 0..total {
+                    let msg = server.recv().await.expect("server recv");
+                    server.send(msg).await.expect("server send");
+                }
+            });
+            let writer = {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    for i in 0..total {
+                        client.send(i.to_le_bytes().to_vec()).await.expect("client send");
+                    }
+                })
+            };
+            let reader = {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    for i in 0..total {
+                        let msg = client.recv().await.expect("client recv");
+                        assert_eq!(&msg[..], &i.to_le_bytes(), "echo {i} out of order");
+                    }
+                })
+            };
+            writer.await.expect("writer task");
+            reader.await.expect("reader task");
+            echo.await.expect("echo task");
+        }
+
+        // Two tasks receive from one GATHER and two send on one SCATTER (cloned handles):
+        // every message arrives exactly once.
+        fn several_tasks_per_direction() {
+            let ctx = ctx();
+            let (gather, scatter) =
+                ts_pair(&ctx, ThreadSafeType::Gather, ThreadSafeType::Scatter, Transport::Tcp, 10);
+            let per_task = count(20_000);
+            let senders: Vec<_> = (0..2u32)
+                .map(|task| {
+                    let scatter = scatter.clone();
+                    tokio::spawn(async move {
+                        for i in 0..per_task {
+                            let n = task * per_task + i;
+                            scatter.send(n.to_le_bytes().to_vec()).await.expect("send");
+                        }
+                    })
+                })
+                .collect();
+            let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<u32>();
+            let receivers: Vec<_> = (0..2)
+                .map(|_| {
+                    let gather = gather.clone();
+                    let done_tx = done_tx.clone();
+                    tokio::spawn(async move {
+                        loop {
+                            let msg = gather.recv().await.expect("recv");
+                            let n = u32::from_le_bytes(msg[..].try_into().expect("4 bytes"));
+                            if done_tx.send(n).is_err() {
+                                break;
+                            }
+                        }
+                    })
+                })
+                .collect();
+            let mut seen = BTreeSet::new();
+            while seen.len() < (2 * per_task) as usize {
+                let n = done_rx.recv().await.expect("a receiver died");
+                assert!(seen.insert(n), "message {n} received twice");
+            }
+            assert_eq!(seen.last(), Some(&(2 * per_task - 1)));
+            for sender in senders {
+                sender.await.expect("sender task");
+            }
+            drop(done_rx);
+            for receiver in receivers {
+                receiver.abort();
+            }
+        }
+
+        // A receive cancelled by a timeout, again and again, loses nothing.
+        fn cancelled_recv_loses_nothing() {
+            let ctx = ctx();
+            let (gather, scatter) =
+                ts_pair(&ctx, ThreadSafeType::Gather, ThreadSafeType::Scatter, Transport::Tcp, 1000);
+            for _ in 0..20 {
+                let waited = timeout(Duration::from_millis(1), gather.recv()).await;
+                assert!(waited.is_err(), "nothing was sent yet");
+            }
+            let sender = tokio::spawn(async move {
+                for i in 0..200u32 {
+                    scatter.send(i.to_le_bytes().to_vec()).await.expect("send");
+                    if i % 20 == 0 {
+                        tokio::time::sleep(Duration::from_millis(3)).await;
+                    }
+                }
+                scatter
+            });
+            let mut i = 0u32;
+            let mut cancelled = 0;
+            while i < 200 {
+                match timeout(Duration::from_micros(200), gather.recv()).await {
+                    Err(_) => cancelled += 1,
+                    Ok(msg) => {
+                        assert_eq!(&msg.expect("recv")[..], &i.to_le_bytes());
+                        i += 1;
+                    }
+                }
+            }
+            assert!(cancelled > 0, "the receives were never cancelled: the test tested nothing");
+            let _scatter = sender.await.expect("sender task");
+        }
+
+        // send_from keeps a cancelled send's message in the caller's slot; the Sink keeps it
+        // in its outbox.
+        fn cancelled_send_keeps_the_message() {
+            let ctx = ctx();
+            let scatter = ts_socket(&ctx, ThreadSafeType::Scatter, 10);
+            scatter.bind("tcp://127.0.0.1:*").unwrap();
+            let endpoint = scatter.last_endpoint().unwrap();
+            let mut scatter = AsyncThreadSafeSocket::new(scatter).unwrap();
+            // No peer: SCATTER cannot send.
+            let mut slot = Some(Message::from("kept"));
+            let sent = timeout(Duration::from_millis(50), scatter.send_from(&mut slot)).await;
+            assert!(sent.is_err(), "a SCATTER without peers cannot send");
+            assert_eq!(slot.clone().expect("the message stays in the slot"), "kept");
+            let sent = timeout(Duration::from_millis(50), SinkExt::send(&mut scatter, Message::from("outbox"))).await;
+            assert!(sent.is_err());
+            assert_eq!(scatter.take_unsent().expect("the Sink keeps it"), "outbox");
+            assert!(scatter.take_unsent().is_none());
+
+            let gather = ts_socket(&ctx, ThreadSafeType::Gather, 10);
+            gather.connect(&endpoint).unwrap();
+            let gather = AsyncThreadSafeSocket::new(gather).unwrap();
+            scatter.send_from(&mut slot).await.expect("send the kept message");
+            assert!(slot.is_none());
+            scatter.send("next").await.unwrap();
+            assert_eq!(gather.recv().await.unwrap(), "kept");
+            assert_eq!(gather.recv().await.unwrap(), "next");
+        }
+
+        // Stream and Sink: forward a batch with send_all, read it back with the stream.
+        fn stream_and_sink() {
+            let ctx = ctx();
+            let (mut gather, mut scatter) =
+                ts_pair(&ctx, ThreadSafeType::Gather, ThreadSafeType::Scatter, Transport::Tcp, 2);
+            let mut batch = futures_util::stream::iter(
+                (0..500u32).map(|i| Ok(Message::from(i.to_le_bytes().to_vec()))),
+            );
+            let sender = tokio::spawn(async move {
+                scatter.send_all(&mut batch).await.expect("send_all");
+                scatter.close().await.expect("close");
+            });
+            let got: Vec<Message> = (&mut gather).take(500).map(|m| m.expect("recv")).collect().await;
+            for (i, msg) in got.iter().enumerate() {
+                assert_eq!(&msg[..], &(i as u32).to_le_bytes());
+            }
+            sender.await.unwrap();
+        }
+
+        // RADIO/DISH: a dish gets the groups it joined, and only those.
+        fn radio_dish_groups() {
+            let ctx = ctx();
+            let (dish, radio) =
+                ts_pair(&ctx, ThreadSafeType::Dish, ThreadSafeType::Radio, Transport::Tcp, 1000);
+            dish.socket().join("weather").unwrap();
+            // Until the join has reached the radio, its messages are dropped.
+            let first = loop {
+                for group in ["sports", "weather"] {
+                    let mut msg = Message::from(group);
+                    msg.set_group(group).unwrap();
+                    radio.send(msg).await.unwrap();
+                }
+                if let Ok(got) = timeout(Duration::from_millis(20), dish.recv()).await {
+                    break got.unwrap();
+                }
+            };
+            assert_eq!(first.group(), Some("weather"));
+            assert_eq!(first, "weather");
+            // Whatever else arrived is of the joined group too.
+            while let Ok(got) = timeout(Duration::from_millis(50), dish.recv()).await {
+                assert_eq!(got.unwrap().group(), Some("weather"));
+            }
+        }
+
+        // Errors of the socket type come out as errors, with the message.
+        fn errors_surface() {
+            let ctx = ctx();
+            let gather = AsyncThreadSafeSocket::new(ts_socket(&ctx, ThreadSafeType::Gather, 10)).unwrap();
+            let error = gather.send("x").await.unwrap_err();
+            assert_eq!(*error.error(), Error::NotSupported);
+            assert_eq!(error.into_unsent(), "x");
+            let scatter = AsyncThreadSafeSocket::new(ts_socket(&ctx, ThreadSafeType::Scatter, 10)).unwrap();
+            assert_eq!(scatter.recv().await.unwrap_err(), Error::NotSupported);
+            let server = AsyncThreadSafeSocket::new(ts_socket(&ctx, ThreadSafeType::Server, 10)).unwrap();
+            let mut msg = Message::from("nobody");
+            msg.set_routing_id(12345).unwrap();
+            assert_eq!(*server.send(msg).await.unwrap_err().error(), Error::HostUnreachable);
+        }
+
+        // Shutting the context down wakes a waiting receive; the stream then ends.
+        fn context_shutdown_ends_the_stream() {
+            let ctx = ctx();
+            let gather = ts_socket(&ctx, ThreadSafeType::Gather, 10);
+            gather.bind(&common::endpoint(Transport::Inproc)).unwrap();
+            let mut gather = AsyncThreadSafeSocket::new(gather).unwrap();
+            let waiting = tokio::spawn(async move {
+                let first = gather.next().await;
+                (first, gather.next().await)
+            });
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            ctx.shutdown();
+            let (first, second) = waiting.await.unwrap();
+            assert_eq!(first.map(|r| r.map(drop)), Some(Err(Error::ContextTerminated)));
+            assert!(second.is_none());
+        }
+    }
+
+    #[test]
+    fn outside_a_runtime_is_an_error() {
+        let ctx = ctx();
+        let error =
+            AsyncThreadSafeSocket::new(ts_socket(&ctx, ThreadSafeType::Client, 10)).unwrap_err();
+        assert_eq!(error, Error::NoRuntime);
+    }
+
+    #[test]
+    fn futures_are_send_and_the_socket_sync() {
+        fn assert_send<T: Send>(_: &T) {}
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<AsyncThreadSafeSocket>();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let _guard = runtime.enter();
+        let ctx = ctx();
+        let socket =
+            AsyncThreadSafeSocket::new(ts_socket(&ctx, ThreadSafeType::Client, 10)).unwrap();
+        assert_send(&socket.recv());
+        assert_send(&socket.send("x"));
+        let mut slot = None;
+        assert_send(&socket.send_from(&mut slot));
+    }
+}

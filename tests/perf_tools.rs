@@ -58,19 +58,30 @@ fn lat_report(lines: &[String], size: usize, roundtrips: u64) -> f64 {
 }
 
 fn thr_pair(endpoint: &str, size: usize, count: u64, curve: bool) {
+    thr_pair_of(["local_thr", "remote_thr"], endpoint, size, count, curve);
+}
+
+/// A throughput pair of the given receiving and sending tools.
+fn thr_pair_of(
+    [local_tool, remote_tool]: [&str; 2],
+    endpoint: &str,
+    size: usize,
+    count: u64,
+    curve: bool,
+) {
     let (size_arg, count_arg) = (size.to_string(), count.to_string());
     let mut args = vec![endpoint, size_arg.as_str(), count_arg.as_str()];
     if curve {
         args.push("1");
     }
-    let mut local = Peer::spawn("local_thr", example("local_thr"), &args);
+    let mut local = Peer::spawn(local_tool, example(local_tool), &args);
     let bound = if endpoint.ends_with(":*") {
         local.bound_endpoint()
     } else {
         endpoint.to_owned()
     };
     args[0] = bound.as_str();
-    let remote = Peer::spawn("remote_thr", example("remote_thr"), &args).finish();
+    let remote = Peer::spawn(remote_tool, example(remote_tool), &args).finish();
     remote.assert_success();
     assert!(remote.stdout.is_empty(), "{:?}", remote.stdout);
     let local = local.finish();
@@ -162,6 +173,77 @@ fn perf_tools_reject_bad_arguments_with_status_2() {
             ("remote_lat", &["tcp://127.0.0.1:1", "10"]),
             ("inproc_thr", &["10", "10", "10"]),
             ("inproc_lat", &["10"]),
+        ];
+        for (name, args) in cases {
+            let run = Peer::spawn(name, example(name), args).finish();
+            assert_eq!(
+                run.status.code(),
+                Some(2),
+                "{name} {args:?}: {}",
+                run.stderr
+            );
+            assert!(
+                run.stderr.contains("usage: "),
+                "{name} {args:?}: {}",
+                run.stderr
+            );
+        }
+    });
+}
+
+/// The async perf tools (feature `tokio`) pair with each other and with the blocking ones,
+/// print the blocking tools' lines, and reject bad arguments the same way.
+#[cfg(all(feature = "tokio", unix))]
+#[test]
+fn async_throughput_tools_pair_and_report_in_the_c_format() {
+    within(|| {
+        thr_pair_of(
+            ["async_local_thr", "async_remote_thr"],
+            "tcp://127.0.0.1:*",
+            100,
+            10_000,
+            false,
+        );
+        thr_pair_of(
+            ["async_local_thr", "remote_thr"],
+            "tcp://127.0.0.1:*",
+            70_000,
+            200,
+            false,
+        );
+        thr_pair_of(
+            ["local_thr", "async_remote_thr"],
+            "tcp://127.0.0.1:*",
+            0,
+            1_000,
+            false,
+        );
+        if zmq::has("curve") || cfg!(zmq_has_curve) {
+            thr_pair_of(
+                ["async_local_thr", "async_remote_thr"],
+                "tcp://127.0.0.1:*",
+                1024,
+                1_000,
+                true,
+            );
+        }
+        let run = Peer::spawn(
+            "async_inproc_thr",
+            example("async_inproc_thr"),
+            ["256", "20000"],
+        )
+        .finish();
+        run.assert_success();
+        thr_report(&run.stdout, 256, 20_000);
+
+        let cases: [(&str, &[&str]); 4] = [
+            ("async_local_thr", &["tcp://127.0.0.1:*", "10"]),
+            ("async_remote_thr", &["tcp://127.0.0.1:1", "10", "0"]),
+            (
+                "async_remote_thr",
+                &["tcp://127.0.0.1:1", "10", "10", "yes"],
+            ),
+            ("async_inproc_thr", &["ten", "10"]),
         ];
         for (name, args) in cases {
             let run = Peer::spawn(name, example(name), args).finish();
