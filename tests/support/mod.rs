@@ -127,8 +127,14 @@ impl Peer {
         S: AsRef<OsStr>,
     {
         let mut command = Command::new(program);
+        command.args(args);
+        Peer::spawn_command(name, command)
+    }
+
+    /// Starts a peer from a prepared command (environment, working directory, ...); its
+    /// stdin, stdout and stderr are replaced by pipes.
+    pub fn spawn_command(name: &str, mut command: Command) -> Peer {
         command
-            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -187,6 +193,21 @@ impl Peer {
                 self.name,
                 self.stderr_note()
             ),
+            Err(RecvTimeoutError::Disconnected) => panic!(
+                "{}: stdout closed early (exit: {:?}){}",
+                self.name,
+                self.child.try_wait().ok().flatten(),
+                self.stderr_note()
+            ),
+        }
+    }
+
+    /// The next line on stdout if one comes within `timeout`; fails the test if stdout
+    /// closes first.
+    pub fn next_line_within(&mut self, timeout: Duration) -> Option<String> {
+        match self.stdout.recv_timeout(timeout) {
+            Ok(line) => Some(line),
+            Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => panic!(
                 "{}: stdout closed early (exit: {:?}){}",
                 self.name,
