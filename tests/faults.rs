@@ -326,3 +326,161 @@ fn lazy_pirate_client_loses_no_request_when_the_server_is_killed_ipc() {
         lazy_pirate_server_killed(&path.endpoint(), "ipc");
     });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Context::shutdown under eight blocked threads.
+
+/// What one blocked thread saw: which call, what it returned, and when.
+struct Woken {
+    call: &'static str,
+    result: Result<(), Error>,
+    at: Instant,
+}
+
+/// One round: eight threads block (two in recv, two in send at a full high-water mark, two
+/// in poll, two in a proxy), the context is shut down, and every call must return within
+/// 100 ms; then the context terminates. Returns the slowest wake-up and the termination time.
+fn shutdown_round(round: usize) -> (Duration, Duration) {
+    const LIMIT: Duration = Duration::from_millis(100);
+
+    let ctx = Context::new().expect("context");
+    let socket = |kind| ctx.socket(kind).expect("socket");
+    let bind = |s: &Socket, name: &str| {
+        s.bind(&format!("inproc://shutdown-{round}-{name}"))
+            .expect("bind")
+    };
+    let connect = |s: &Socket, name: &str| {
+        s.connect(&format!("inproc://shutdown-{round}-{name}"))
+            .expect("connect")
+    };
+    let start = Arc::new(Barrier::new(9));
+    let (woken_tx, woken) = mpsc::channel::<Woken>();
+    let mut threads = Vec::new();
+    let mut spawn = |call: &'static str, f: Box<dyn FnOnce() -> Result<(), Error> + Send>| {
+        let (start, woken_tx) = (Arc::clone(&start), woken_tx.clone());
+        threads.push(thread::spawn(move || {
+            start.wait();
+            let result = f();
+            let _ = woken_tx.send(Woken {
+                call,
+                result,
+                at: Instant::now(),
+            });
+        }));
+    };
+
+    // The peers of the sending sockets, which never read; dropped after the round.
+    let mut keep = Vec::new();
+    for i in 0..2 {
+        // recv on a PULL with no peer.
+        let pull = socket(SocketType::Pull);
+        bind(&pull, &format!("recv{i}"));
+        spawn(
+            "recv",
+            Box::new(move || pull.recv_msg(RecvFlags::empty()).map(drop)),
+        );
+
+        // send on a PUSH whose queue is full.
+        let sink = socket(SocketType::Pull);
+        sink.set_rcvhwm(1).expect("rcvhwm");
+        bind(&sink, &format!("send{i}"));
+        let push = socket(SocketType::Push);
+        push.set_sndhwm(1).expect("sndhwm");
+        connect(&push, &format!("send{i}"));
+        let mut queued = 0;
+        while push.send("fill", SendFlags::DONTWAIT).is_ok() {
+            queued += 1;
+            assert!(queued < 100, "the high-water mark never filled");
+        }
+        keep.push(sink);
+        spawn(
+            "send",
+            Box::new(move || {
+                push.send("blocked", SendFlags::empty())
+                    .map_err(Error::from)
+            }),
+        );
+
+        // poll on a PULL with no peer, no timeout.
+        let polled = socket(SocketType::Pull);
+        bind(&polled, &format!("poll{i}"));
+        spawn(
+            "poll",
+            Box::new(move || {
+                let mut items = [polled.as_poll_item(PollEvents::POLLIN)];
+                zmq::poll(&mut items, None).map(drop)
+            }),
+        );
+
+        // a proxy between a ROUTER and a DEALER with no peers.
+        let (frontend, backend) = (socket(SocketType::Router), socket(SocketType::Dealer));
+        bind(&frontend, &format!("front{i}"));
+        bind(&backend, &format!("back{i}"));
+        spawn(
+            "proxy",
+            Box::new(move || zmq::proxy(&frontend, &backend, None)),
+        );
+    }
+    start.wait();
+    // Let every thread get into its blocking call (one that is not there yet still returns
+    // ContextTerminated at once when it gets there).
+    thread::sleep(Duration::from_millis(2));
+    let shutdown = Instant::now();
+    ctx.shutdown();
+    let mut slowest = Duration::ZERO;
+    for _ in 0..8 {
+        let woken = woken
+            .recv_timeout(Duration::from_secs(1))
+            .unwrap_or_else(|_| panic!("round {round}: a blocked call did not return within 1 s"));
+        // A proxy ends normally (Ok) when its context is shut down; every other blocking call
+        // returns ContextTerminated.
+        let expected = if woken.call == "proxy" {
+            Ok(())
+        } else {
+            Err(Error::ContextTerminated)
+        };
+        assert_eq!(woken.result, expected, "round {round}: {}", woken.call);
+        let latency = woken.at.saturating_duration_since(shutdown);
+        assert!(
+            latency < LIMIT,
+            "round {round}: {} returned {latency:?} after shutdown",
+            woken.call
+        );
+        slowest = slowest.max(latency);
+    }
+    for thread in threads {
+        thread.join().expect("a blocked thread");
+    }
+    drop(keep);
+    // The last handle: zmq_ctx_term. Nothing is queued for a network peer, so it must not
+    // wait (the default, infinite linger applies).
+    let (done_tx, done) = mpsc::channel();
+    let terminating = Instant::now();
+    thread::spawn(move || {
+        drop(ctx);
+        let _ = done_tx.send(());
+    });
+    done.recv_timeout(Duration::from_secs(1))
+        .unwrap_or_else(|_| panic!("round {round}: the context did not terminate within 1 s"));
+    (slowest, terminating.elapsed())
+}
+
+#[test]
+fn shutdown_wakes_eight_blocked_threads_within_100ms_for_1000_rounds() {
+    within(|| {
+        let mut wake = Vec::new();
+        let mut term = Vec::new();
+        for round in 0..1000 {
+            let (slowest, terminated) = shutdown_round(round);
+            wake.push(slowest);
+            term.push(terminated);
+        }
+        let (wake_max, term_max) = (*wake.iter().max().unwrap(), *term.iter().max().unwrap());
+        report(&format!(
+            "shutdown: 1000 rounds of 8 blocked calls; slowest wake-up per round median {:?} \
+             max {wake_max:?}; context termination median {:?} max {term_max:?}",
+            median(&mut wake),
+            median(&mut term)
+        ));
+    });
+}
