@@ -580,3 +580,134 @@ proptest! {
         prop_assert!(took < Duration::from_secs(1), "{took:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// fork: a child makes its own context.
+
+/// What a forked child does: a context of its own, a PUSH to the parent's PULL, one message.
+/// Returns the exit status for `_exit`.
+fn forked_child(endpoint: &str) -> i32 {
+    let body = || -> zmq::Result<()> {
+        // Linger: termination waits until the message has gone.
+        let ctx = Context::builder()
+            .linger(Some(Duration::from_secs(5)))
+            .build()?;
+        let push = ctx.socket(SocketType::Push)?;
+        push.connect(endpoint)?;
+        push.send(format!("child {}", std::process::id()), SendFlags::empty())?;
+        Ok(())
+    };
+    match std::panic::catch_unwind(body) {
+        Ok(Ok(())) => 0,
+        _ => 1,
+    }
+}
+
+/// Waits for a child process to exit, up to `limit`; `None` if it is still running.
+fn wait_child(pid: libc::pid_t, limit: Duration) -> Option<i32> {
+    let deadline = Instant::now() + limit;
+    loop {
+        let mut status = 0;
+        // SAFETY: `pid` is our own child, and `status` a live int.
+        let rc = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+        assert!(rc >= 0, "waitpid: {}", io::Error::last_os_error());
+        if rc == pid {
+            return Some(if libc::WIFEXITED(status) {
+                libc::WEXITSTATUS(status)
+            } else {
+                -libc::WTERMSIG(status)
+            });
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn forked_child_with_its_own_context_works_and_the_parent_goes_on() {
+    within(|| {
+        let ctx = common::context();
+        let pull = common::socket(&ctx, SocketType::Pull);
+        let endpoint = common::bind(&pull, common::Transport::Tcp);
+        // A pair with traffic in flight across the fork.
+        let (a, b) = (
+            common::socket(&ctx, SocketType::Pair),
+            common::socket(&ctx, SocketType::Pair),
+        );
+        let pair = common::bind(&a, common::Transport::Tcp);
+        b.connect(&pair).expect("connect");
+        a.send("before the fork", SendFlags::empty()).expect("send");
+
+        // SAFETY: the child only makes its own context and sockets and leaves with _exit,
+        // never touching what it inherited (see the Context docs, "fork").
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork: {}", io::Error::last_os_error());
+        if pid == 0 {
+            let status = forked_child(&endpoint);
+            // SAFETY: _exit ends the child without running any destructor, so the inherited
+            // context and sockets are neither closed nor terminated here.
+            unsafe { libc::_exit(status) };
+        }
+        let status = wait_child(pid, common::TIMEOUT);
+        if status.is_none() {
+            // SAFETY: our own child, which hangs.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            wait_child(pid, common::TIMEOUT);
+        }
+        assert_eq!(status, Some(0), "the child's exit status (None: it hung)");
+        let message = pull.recv_string(RecvFlags::empty()).expect("the child's message");
+        assert_eq!(message, format!("child {pid}"));
+
+        // The parent's context and its connections are untouched.
+        assert_eq!(b.recv_string(RecvFlags::empty()).expect("recv"), "before the fork");
+        b.send("after the fork", SendFlags::empty()).expect("send");
+        assert_eq!(a.recv_string(RecvFlags::empty()).expect("recv"), "after the fork");
+    });
+}
+
+/// A child that drops what it inherited (a socket, a PAIR with traffic, the last context
+/// handle) must not hang or disturb the parent: the context is left to the parent (the fix
+/// in `RawContext::drop`: libzmq's zmq_ctx_term fails with EINTR for ever in a forked child).
+#[test]
+fn forked_child_may_drop_inherited_handles_without_hanging() {
+    within(|| {
+        let ctx = common::context();
+        let pull = common::socket(&ctx, SocketType::Pull);
+        let endpoint = common::bind(&pull, common::Transport::Tcp);
+        let push = common::socket(&ctx, SocketType::Push);
+        push.connect(&endpoint).expect("connect");
+
+        // SAFETY: the child calls only this crate and libc, then leaves with _exit.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork: {}", io::Error::last_os_error());
+        if pid == 0 {
+            let inherited = (ctx, pull, push);
+            // A call on an inherited socket fails at once (libzmq emulates an interrupt in
+            // a forked child); it reaches nothing of the parent's.
+            let used = inherited.1.recv_msg(RecvFlags::DONTWAIT).map(drop);
+            drop(inherited);
+            let status = if used == Err(Error::Interrupted) {
+                forked_child(&endpoint)
+            } else {
+                2
+            };
+            // SAFETY: ends the child; what it inherited is dropped already.
+            unsafe { libc::_exit(status) };
+        }
+        // The child's message waits in the PULL's queue meanwhile.
+        let status = wait_child(pid, common::TIMEOUT);
+        if status.is_none() {
+            // SAFETY: our own child, which hangs.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            wait_child(pid, common::TIMEOUT);
+        }
+        assert_eq!(status, Some(0), "the child's exit status (None: it hung)");
+        let message = pull.recv_string(RecvFlags::empty()).expect("the child's message");
+        assert_eq!(message, format!("child {pid}"));
+        // The parent's sockets still work.
+        push.send("parent", SendFlags::empty()).expect("send");
+        assert_eq!(pull.recv_string(RecvFlags::empty()).expect("recv"), "parent");
+    });
+}
