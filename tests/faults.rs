@@ -711,3 +711,209 @@ fn forked_child_may_drop_inherited_handles_without_hanging() {
         assert_eq!(pull.recv_string(RecvFlags::empty()).expect("recv"), "parent");
     });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Two network namespaces joined by a veth pair: the link goes down mid-stream.
+
+/// Runs `ip` with `args`; its failure is a `String` that says what failed.
+fn ip(args: &[&str]) -> Result<(), String> {
+    let output = Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run `ip` (iproute2): {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`ip {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
+
+/// Two namespaces of this test, deleted (with the veth pair in them) when dropped, whatever
+/// happened.
+struct Namespaces([String; 2]);
+
+impl Drop for Namespaces {
+    fn drop(&mut self) {
+        for name in &self.0 {
+            let _ = ip(&["netns", "del", name]);
+        }
+    }
+}
+
+/// Moves the calling thread (only it) into network namespace `name`; the libzmq threads of
+/// a context whose first socket it then makes are started there too.
+fn enter_namespace(name: &str) {
+    let file = std::fs::File::open(format!("/var/run/netns/{name}")).expect("open the namespace");
+    use std::os::fd::AsRawFd;
+    // SAFETY: a live descriptor of a network namespace; setns changes only this thread.
+    let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+    assert_eq!(rc, 0, "setns {name}: {}", io::Error::last_os_error());
+}
+
+/// A socket option set on both ends: ZMTP heartbeats every 100 ms, a peer silent for 300 ms
+/// is dropped.
+fn heartbeats(socket: &Socket) {
+    socket
+        .set_heartbeat_ivl(Duration::from_millis(100))
+        .expect("heartbeat interval");
+    socket
+        .set_heartbeat_timeout(Duration::from_millis(300))
+        .expect("heartbeat timeout");
+}
+
+#[test]
+fn link_down_between_namespaces_is_detected_by_heartbeats_within_1s_and_traffic_resumes() {
+    within(|| {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            support::peers::require::<()>(Err(
+                "not root: the test makes two network namespaces and a veth pair".to_owned(),
+            ));
+            return;
+        }
+        let id = std::process::id();
+        let namespaces = Namespaces([format!("zmqf-a-{id}"), format!("zmqf-b-{id}")]);
+        let [ns_a, ns_b] = &namespaces.0;
+        // Interface names have at most 15 bytes.
+        let (veth_a, veth_b) = (format!("zfa{id}"), format!("zfb{id}"));
+        let setup = || -> Result<(), String> {
+            ip(&["netns", "add", ns_a])?;
+            ip(&["netns", "add", ns_b])?;
+            ip(&[
+                "link", "add", &veth_a, "netns", ns_a, "type", "veth", "peer", "name", &veth_b,
+                "netns", ns_b,
+            ])?;
+            for (ns, veth, address) in [(ns_a, &veth_a, "10.77.0.1/24"), (ns_b, &veth_b, "10.77.0.2/24")] {
+                ip(&["-n", ns, "addr", "add", address, "dev", veth])?;
+                ip(&["-n", ns, "link", "set", veth, "up"])?;
+                ip(&["-n", ns, "link", "set", "lo", "up"])?;
+            }
+            Ok(())
+        };
+        if let Err(reason) = setup() {
+            support::peers::require::<()>(Err(reason));
+            return;
+        }
+
+        let stop = Arc::new(AtomicBool::new(false));
+        // The receiver, in namespace b: every sequence number with the time it arrived.
+        let (seq_tx, seqs) = mpsc::channel::<(u64, Instant)>();
+        let (receiver_stop, ns) = (Arc::clone(&stop), ns_b.clone());
+        let receiver = thread::spawn(move || {
+            enter_namespace(&ns);
+            let ctx = common::context();
+            let pull = ctx.socket(SocketType::Pull).expect("socket");
+            heartbeats(&pull);
+            pull.set_rcvtimeo(Some(Duration::from_millis(20))).expect("timeout");
+            pull.bind("tcp://10.77.0.2:5555").expect("bind in namespace b");
+            let mut msg = Message::new();
+            while !receiver_stop.load(Ordering::Relaxed) {
+                match pull.recv(&mut msg, RecvFlags::empty()) {
+                    Ok(()) => {
+                        let seq = u64::from_le_bytes(msg[..].try_into().expect("8 bytes"));
+                        let _ = seq_tx.send((seq, Instant::now()));
+                    }
+                    Err(Error::WouldBlock) => {}
+                    Err(e) => panic!("recv: {e}"),
+                }
+            }
+        });
+        // The sender, in namespace a: a message every millisecond, and its monitor's events.
+        let (event_tx, events) = mpsc::channel::<(MonitorEvent, Instant)>();
+        let (sender_stop, ns) = (Arc::clone(&stop), ns_a.clone());
+        let sender = thread::spawn(move || {
+            enter_namespace(&ns);
+            let ctx = common::context();
+            let push = ctx.socket(SocketType::Push).expect("socket");
+            heartbeats(&push);
+            push.set_reconnect_ivl(Some(Duration::from_millis(100))).expect("reconnect");
+            let monitor = push
+                .monitor(MonitorEvents::CONNECTED | MonitorEvents::DISCONNECTED)
+                .expect("monitor");
+            push.connect("tcp://10.77.0.2:5555").expect("connect from namespace a");
+            let mut seq = 0u64;
+            while !sender_stop.load(Ordering::Relaxed) {
+                while let Some(event) = monitor.try_event().expect("monitor event") {
+                    let _ = event_tx.send((event, Instant::now()));
+                }
+                // Queued while the link is down, up to the high-water mark.
+                if push.send(seq.to_le_bytes().to_vec(), SendFlags::DONTWAIT).is_ok() {
+                    seq += 1;
+                }
+                thread::sleep(Duration::from_millis(1));
+            }
+        });
+
+        let next_seq = |limit: Duration| {
+            seqs.recv_timeout(limit)
+                .unwrap_or_else(|_| panic!("no message for {limit:?}"))
+        };
+        let mut received = Vec::new();
+        while received.len() < 100 {
+            received.push(next_seq(Duration::from_secs(5)).0);
+        }
+        let wait_event = |what: &str, limit: Duration, matches: &dyn Fn(&MonitorEvent) -> bool| {
+            let deadline = Instant::now() + limit;
+            loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match events.recv_timeout(left) {
+                    Ok((event, at)) if matches(&event) => return at,
+                    Ok(_) => {}
+                    Err(_) => panic!("no {what} event within {limit:?}"),
+                }
+            }
+        };
+        // Forget the first connection's event.
+        wait_event("first connected", Duration::from_secs(1), &|e| {
+            matches!(e, MonitorEvent::Connected { .. })
+        });
+
+        ip(&["-n", ns_a, "link", "set", &veth_a, "down"]).expect("link down");
+        let down = Instant::now();
+        let disconnected = wait_event("disconnected", Duration::from_secs(1), &|e| {
+            matches!(e, MonitorEvent::Disconnected { .. })
+        });
+        let detected = disconnected.saturating_duration_since(down);
+        // Whatever was already on its way arrives; then nothing until the link is back.
+        while let Ok((seq, _)) = seqs.try_recv() {
+            received.push(seq);
+        }
+
+        ip(&["-n", ns_a, "link", "set", &veth_a, "up"]).expect("link up");
+        let up = Instant::now();
+        let (seq, arrived) = next_seq(Duration::from_secs(5));
+        let resumed = arrived.saturating_duration_since(up);
+        received.push(seq);
+        while received.len() < 300 {
+            received.push(next_seq(Duration::from_secs(1)).0);
+        }
+        stop.store(true, Ordering::Relaxed);
+        receiver.join().expect("the receiver");
+        sender.join().expect("the sender");
+        drop(namespaces);
+
+        assert!(
+            detected < Duration::from_secs(1),
+            "the link down was detected after {detected:?}"
+        );
+        assert!(
+            received.windows(2).all(|pair| pair[1] > pair[0]),
+            "no duplicates, order kept: {received:?}"
+        );
+        let gaps: Vec<u64> = received
+            .windows(2)
+            .filter(|pair| pair[1] != pair[0] + 1)
+            .map(|pair| pair[1] - pair[0] - 1)
+            .collect();
+        assert!(gaps.len() <= 1, "losses at one point only: {gaps:?}");
+        report(&format!(
+            "netns: link down detected (DISCONNECTED) after {detected:?}; traffic resumed \
+             {resumed:?} after the link came up; lost {} messages",
+            gaps.iter().sum::<u64>()
+        ));
+    });
+}
