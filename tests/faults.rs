@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 use support::{example, within, IpcPath, Peer};
 use zmq::{
-    Context, Error, Message, MonitorEvent, MonitorEvents, PollEvents, RecvFlags, SendFlags,
-    Socket, SocketType,
+    Context, Error, Message, MonitorEvent, MonitorEvents, PollEvents, RecvFlags, SendFlags, Socket,
+    SocketType,
 };
 
 /// The environment variable that turns this binary into a child role.
@@ -41,7 +41,13 @@ fn report(line: &str) {
 fn spawn_role(role: &str, vars: &[(&str, &str)]) -> Peer {
     let mut command = Command::new(env::current_exe().expect("the test's own path"));
     command
-        .args(["--ignored", "--exact", "--nocapture", "--test-threads=1", role])
+        .args([
+            "--ignored",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+            role,
+        ])
         .env(ROLE, role);
     for (key, value) in vars {
         command.env(key, value);
@@ -96,7 +102,10 @@ fn role_pull_receiver() {
     let ctx = Context::new().expect("context");
     let pull = ctx.socket(SocketType::Pull).expect("socket");
     pull.bind(&endpoint).expect("bind");
-    say(&format!("BOUND {}", pull.last_endpoint().expect("endpoint")));
+    say(&format!(
+        "BOUND {}",
+        pull.last_endpoint().expect("endpoint")
+    ));
     let mut msg = Message::new();
     loop {
         pull.recv(&mut msg, RecvFlags::empty()).expect("recv");
@@ -113,7 +122,8 @@ struct Life {
 }
 
 fn parse_seq(line: &str) -> Option<u64> {
-    line.strip_prefix("SEQ ").map(|n| n.parse().expect("a sequence number"))
+    line.strip_prefix("SEQ ")
+        .map(|n| n.parse().expect("a sequence number"))
 }
 
 /// Starts a receiver bound to `bind` and returns it with the endpoint it bound.
@@ -128,14 +138,12 @@ fn receiver_life(mut receiver: Peer, ready: Instant, count: usize) -> Life {
     let mut seqs = Vec::new();
     let mut resume = None;
     while seqs.len() < count {
-        let line = receiver
-            .next_line_within(RESUME_LIMIT)
-            .unwrap_or_else(|| {
-                panic!(
-                    "the stream stopped for {RESUME_LIMIT:?} (after {} messages of this receiver)",
-                    seqs.len()
-                )
-            });
+        let line = receiver.next_line_within(RESUME_LIMIT).unwrap_or_else(|| {
+            panic!(
+                "the stream stopped for {RESUME_LIMIT:?} (after {} messages of this receiver)",
+                seqs.len()
+            )
+        });
         if let Some(seq) = parse_seq(&line) {
             resume.get_or_insert_with(|| ready.elapsed());
             seqs.push(seq);
@@ -184,7 +192,10 @@ fn push_pull_receiver_killed(endpoint: &str, label: &str) {
     for _ in 0..KILLS {
         let killed = Instant::now();
         let (receiver, again, ready) = start_receiver(&bound);
-        assert_eq!(again, bound, "the restarted receiver binds the same endpoint");
+        assert_eq!(
+            again, bound,
+            "the restarted receiver binds the same endpoint"
+        );
         let life = receiver_life(receiver, ready, PER_LIFE);
         killed_to_resumed.push(ready.duration_since(killed) + life.resume);
         lives.push(life);
@@ -512,10 +523,7 @@ fn drop_order_objects() -> Vec<(&'static str, Box<dyn Send>)> {
     let endpoint = format!("inproc://{}", common::unique_name("drop-order"));
     a.bind(&endpoint).expect("bind");
     b.connect(&endpoint).expect("connect");
-    let monitor = a
-        .monitor(MonitorEvents::all())
-        .expect("monitor")
-        .detach();
+    let monitor = a.monitor(MonitorEvents::all()).expect("monitor").detach();
     a.send("hello", SendFlags::empty()).expect("send");
     let message = b.recv_msg(RecvFlags::empty()).expect("recv");
     assert_eq!(&message[..], b"hello");
@@ -536,7 +544,8 @@ fn drop_order_objects() -> Vec<(&'static str, Box<dyn Send>)> {
 fn drop_in_order(order: &[usize], threads: &[usize], thread_count: usize) -> Duration {
     let mut objects: Vec<Option<(&str, Box<dyn Send>)>> =
         drop_order_objects().into_iter().map(Some).collect();
-    let mut plans: Vec<Vec<(&str, Box<dyn Send>)>> = (0..thread_count).map(|_| Vec::new()).collect();
+    let mut plans: Vec<Vec<(&str, Box<dyn Send>)>> =
+        (0..thread_count).map(|_| Vec::new()).collect();
     for (&object, &thread) in order.iter().zip(threads) {
         plans[thread].push(objects[object].take().expect("each object once"));
     }
@@ -555,9 +564,10 @@ fn drop_in_order(order: &[usize], threads: &[usize], thread_count: usize) -> Dur
     start.wait();
     let began = Instant::now();
     for _ in 0..thread_count {
-        done.recv_timeout(Duration::from_secs(1)).unwrap_or_else(|_| {
-            panic!("dropping in order {order:?} on threads {threads:?} took more than 1 s")
-        });
+        done.recv_timeout(Duration::from_secs(1))
+            .unwrap_or_else(|_| {
+                panic!("dropping in order {order:?} on threads {threads:?} took more than 1 s")
+            });
     }
     began.elapsed()
 }
@@ -657,13 +667,21 @@ fn forked_child_with_its_own_context_works_and_the_parent_goes_on() {
             wait_child(pid, common::TIMEOUT);
         }
         assert_eq!(status, Some(0), "the child's exit status (None: it hung)");
-        let message = pull.recv_string(RecvFlags::empty()).expect("the child's message");
+        let message = pull
+            .recv_string(RecvFlags::empty())
+            .expect("the child's message");
         assert_eq!(message, format!("child {pid}"));
 
         // The parent's context and its connections are untouched.
-        assert_eq!(b.recv_string(RecvFlags::empty()).expect("recv"), "before the fork");
+        assert_eq!(
+            b.recv_string(RecvFlags::empty()).expect("recv"),
+            "before the fork"
+        );
         b.send("after the fork", SendFlags::empty()).expect("send");
-        assert_eq!(a.recv_string(RecvFlags::empty()).expect("recv"), "after the fork");
+        assert_eq!(
+            a.recv_string(RecvFlags::empty()).expect("recv"),
+            "after the fork"
+        );
     });
 }
 
@@ -704,11 +722,16 @@ fn forked_child_may_drop_inherited_handles_without_hanging() {
             wait_child(pid, common::TIMEOUT);
         }
         assert_eq!(status, Some(0), "the child's exit status (None: it hung)");
-        let message = pull.recv_string(RecvFlags::empty()).expect("the child's message");
+        let message = pull
+            .recv_string(RecvFlags::empty())
+            .expect("the child's message");
         assert_eq!(message, format!("child {pid}"));
         // The parent's sockets still work.
         push.send("parent", SendFlags::empty()).expect("send");
-        assert_eq!(pull.recv_string(RecvFlags::empty()).expect("recv"), "parent");
+        assert_eq!(
+            pull.recv_string(RecvFlags::empty()).expect("recv"),
+            "parent"
+        );
     });
 }
 
@@ -787,7 +810,10 @@ fn link_down_between_namespaces_is_detected_by_heartbeats_within_1s_and_traffic_
                 "link", "add", &veth_a, "netns", ns_a, "type", "veth", "peer", "name", &veth_b,
                 "netns", ns_b,
             ])?;
-            for (ns, veth, address) in [(ns_a, &veth_a, "10.77.0.1/24"), (ns_b, &veth_b, "10.77.0.2/24")] {
+            for (ns, veth, address) in [
+                (ns_a, &veth_a, "10.77.0.1/24"),
+                (ns_b, &veth_b, "10.77.0.2/24"),
+            ] {
                 ip(&["-n", ns, "addr", "add", address, "dev", veth])?;
                 ip(&["-n", ns, "link", "set", veth, "up"])?;
                 ip(&["-n", ns, "link", "set", "lo", "up"])?;
@@ -808,8 +834,10 @@ fn link_down_between_namespaces_is_detected_by_heartbeats_within_1s_and_traffic_
             let ctx = common::context();
             let pull = ctx.socket(SocketType::Pull).expect("socket");
             heartbeats(&pull);
-            pull.set_rcvtimeo(Some(Duration::from_millis(20))).expect("timeout");
-            pull.bind("tcp://10.77.0.2:5555").expect("bind in namespace b");
+            pull.set_rcvtimeo(Some(Duration::from_millis(20)))
+                .expect("timeout");
+            pull.bind("tcp://10.77.0.2:5555")
+                .expect("bind in namespace b");
             let mut msg = Message::new();
             while !receiver_stop.load(Ordering::Relaxed) {
                 match pull.recv(&mut msg, RecvFlags::empty()) {
@@ -830,18 +858,23 @@ fn link_down_between_namespaces_is_detected_by_heartbeats_within_1s_and_traffic_
             let ctx = common::context();
             let push = ctx.socket(SocketType::Push).expect("socket");
             heartbeats(&push);
-            push.set_reconnect_ivl(Some(Duration::from_millis(100))).expect("reconnect");
+            push.set_reconnect_ivl(Some(Duration::from_millis(100)))
+                .expect("reconnect");
             let monitor = push
                 .monitor(MonitorEvents::CONNECTED | MonitorEvents::DISCONNECTED)
                 .expect("monitor");
-            push.connect("tcp://10.77.0.2:5555").expect("connect from namespace a");
+            push.connect("tcp://10.77.0.2:5555")
+                .expect("connect from namespace a");
             let mut seq = 0u64;
             while !sender_stop.load(Ordering::Relaxed) {
                 while let Some(event) = monitor.try_event().expect("monitor event") {
                     let _ = event_tx.send((event, Instant::now()));
                 }
                 // Queued while the link is down, up to the high-water mark.
-                if push.send(seq.to_le_bytes().to_vec(), SendFlags::DONTWAIT).is_ok() {
+                if push
+                    .send(seq.to_le_bytes().to_vec(), SendFlags::DONTWAIT)
+                    .is_ok()
+                {
                     seq += 1;
                 }
                 thread::sleep(Duration::from_millis(1));

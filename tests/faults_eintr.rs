@@ -85,7 +85,10 @@ struct Tally {
 }
 
 fn pair(ctx: &Context, name: &str, sender: SocketType, receiver: SocketType) -> (Socket, Socket) {
-    let (tx, rx) = (ctx.socket(sender).expect("socket"), ctx.socket(receiver).expect("socket"));
+    let (tx, rx) = (
+        ctx.socket(sender).expect("socket"),
+        ctx.socket(receiver).expect("socket"),
+    );
     let endpoint = format!("inproc://eintr-{name}");
     rx.bind(&endpoint).expect("bind");
     tx.connect(&endpoint).expect("connect");
@@ -150,7 +153,9 @@ fn blocking_poll(ctx: &Context, count: u64) -> Tally {
                 Err(e) => panic!("poll {expected}: unexpected {e:?}"),
             }
         }
-        let msg = rx.recv_msg(RecvFlags::DONTWAIT).expect("poll said readable");
+        let msg = rx
+            .recv_msg(RecvFlags::DONTWAIT)
+            .expect("poll said readable");
         assert_eq!(seq_of(&msg), expected, "poll: order and no loss");
     }
     helper.join().expect("helper");
@@ -338,7 +343,10 @@ fn main() {
         );
     }
     assert_eq!(operations, 10_000, "the blocking calls that completed");
-    assert!(signals > 1_000, "only {signals} signals arrived: the storm did not happen");
+    assert!(
+        signals > 1_000,
+        "only {signals} signals arrived: the storm did not happen"
+    );
     assert!(
         interrupted > 100,
         "only {interrupted} calls were interrupted: the signals missed the blocking calls"
