@@ -561,8 +561,10 @@ fn drop_in_order(order: &[usize], threads: &[usize], thread_count: usize) -> Dur
             let _ = done_tx.send(());
         });
     }
-    start.wait();
+    // Before the barrier opens: no drop can come before it, however the threads are
+    // scheduled.
     let began = Instant::now();
+    start.wait();
     for _ in 0..thread_count {
         done.recv_timeout(Duration::from_secs(1))
             .unwrap_or_else(|_| {
