@@ -35,6 +35,20 @@ type SocketDefault = Arc<dyn Fn(&Socket) -> Result<()> + Send + Sync>;
 /// assert_eq!(b.recv_string(zmq::RecvFlags::empty())?, "ping");
 /// # Ok::<(), zmq::Error>(())
 /// ```
+///
+/// # fork
+///
+/// libzmq is not fork-safe: its I/O threads are not copied into a child process, so the
+/// contexts and sockets a child inherits are dead copies. A forked child that needs ZeroMQ
+/// makes its own context and sockets, and talks to its parent (or anyone) over `ipc://` or
+/// `tcp://` like any other process; the parent's context and connections go on unaffected.
+/// What a child inherits it must not use: libzmq fails every call on an inherited socket
+/// (with [`Error::Interrupted`], even with `DONTWAIT`), and messages sent there would reach
+/// no one. Dropping inherited handles in the child is safe: a socket is closed without
+/// touching the parent's, and the last inherited [`Context`] handle does not terminate the
+/// context (libzmq's `zmq_ctx_term` would fail with `EINTR` for ever in a child), so nothing
+/// hangs; the memory is the child's copy and goes when it exits. The simplest course remains
+/// to leave them alone: `exec`, or leave with `std::process::exit` or `libc::_exit`.
 #[derive(Clone)]
 pub struct Context {
     inner: Arc<RawContext>,
@@ -45,6 +59,9 @@ struct RawContext {
     socket_defaults: Vec<SocketDefault>,
     // A borrowed context belongs to C or C++ code, which terminates it; never this crate.
     ownership: Ownership,
+    // The process that made (or took) the handle: a child forked from it must not terminate
+    // the context it inherited (see `Drop`).
+    pid: u32,
 }
 
 /// The references that [`Context::into_raw`] hands over, until [`Context::from_raw`] takes
@@ -60,6 +77,14 @@ unsafe impl Sync for RawContext {}
 impl Drop for RawContext {
     fn drop(&mut self) {
         if self.ownership == Ownership::Borrowed {
+            return;
+        }
+        if self.pid != std::process::id() {
+            // A forked child dropping the context it inherited. libzmq's threads do not exist
+            // in the child: its zmq_ctx_term closes the inherited descriptors and then fails
+            // with EINTR for ever (libzmq emulates an interrupt in a forked child), so the
+            // retry below would spin without end. The parent owns the context; the child
+            // leaves it alone.
             return;
         }
         loop {
@@ -246,6 +271,7 @@ impl Context {
                 ptr,
                 socket_defaults: Vec::new(),
                 ownership,
+                pid: std::process::id(),
             }),
         })
     }
@@ -634,6 +660,7 @@ impl ContextBuilder {
                 ptr,
                 socket_defaults,
                 ownership: Ownership::Owned,
+                pid: std::process::id(),
             }),
         };
         for (option, value) in &self.settings {

@@ -519,6 +519,12 @@ impl Socket {
     ///
     /// With [`SendFlags::SNDMORE`], the frame is part of a multipart message that the next
     /// send without it completes; [`Socket::send_multipart`] does this atomically.
+    ///
+    /// A send that has to wait (at the high-water mark) returns [`Error::Interrupted`] when a
+    /// signal handler runs in this thread meanwhile (libzmq never restarts the wait, whatever
+    /// `SA_RESTART` says), with the data handed back: send it again, with what is left of
+    /// the send timeout if one matters. This is how a program's Ctrl-C handler gets a blocked
+    /// thread back. A send timeout that runs out is [`Error::WouldBlock`].
     #[doc(alias = "zmq_send")]
     #[doc(alias = "zmq_msg_send")]
     pub fn send<T: Sendable>(&self, data: T, flags: SendFlags) -> Result<(), SendError<T::Unsent>> {
@@ -602,6 +608,12 @@ impl Socket {
     /// }
     /// # Ok::<(), zmq::Error>(())
     /// ```
+    ///
+    /// A receive that waits returns [`Error::Interrupted`] when a signal handler runs in this
+    /// thread meanwhile (libzmq never restarts the wait, whatever `SA_RESTART` says), having
+    /// taken nothing: call again, with what is left of the receive timeout if one matters.
+    /// The same holds for every receive method. A receive timeout that runs out is
+    /// [`Error::WouldBlock`].
     #[doc(alias = "zmq_msg_recv")]
     pub fn recv(&self, msg: &mut Message, flags: RecvFlags) -> Result<()> {
         receive::into_message(self, msg, flags)

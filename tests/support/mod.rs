@@ -127,8 +127,14 @@ impl Peer {
         S: AsRef<OsStr>,
     {
         let mut command = Command::new(program);
+        command.args(args);
+        Peer::spawn_command(name, command)
+    }
+
+    /// Starts a peer from a prepared command (environment, working directory, ...); its
+    /// stdin, stdout and stderr are replaced by pipes.
+    pub fn spawn_command(name: &str, mut command: Command) -> Peer {
         command
-            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
