@@ -157,8 +157,10 @@ pub fn valgrind() -> Result<(), String> {
 
 /// Reruns the test named `test` of this very test binary under valgrind and fails unless it
 /// passes with no memory error and no definite leak. Call it after [`valgrind`] said yes.
+/// The suppressions are scripts/valgrind's (tests/valgrind.supp).
 pub fn assert_clean_under_valgrind(test: &str) {
     let exe = env::current_exe().expect("the test's own path");
+    let suppressions = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/valgrind.supp");
     let output = Command::new("valgrind")
         .args([
             "--error-exitcode=97",
@@ -167,6 +169,7 @@ pub fn assert_clean_under_valgrind(test: &str) {
             "--show-leak-kinds=definite",
             "--quiet",
         ])
+        .arg(format!("--suppressions={}", suppressions.display()))
         .arg(&exe)
         .args(["--exact", test, "--test-threads=1"])
         .stdin(Stdio::null())
