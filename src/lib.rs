@@ -234,7 +234,9 @@
 //!    `ZMQ_ALLOW_OLD=1` accepts them with a warning). Build with `--no-default-features`.
 //!
 //! Feature `draft` enables libzmq's DRAFT API (with `vendored`, or a system libzmq built with
-//! it); feature `bindgen` regenerates the raw bindings against the header in use.
+//! it); feature `bindgen` regenerates the raw bindings against the header in use. A vendored
+//! build on Linux signals with an eventfd; `ZMQ_SYS_SIGNALER=socketpair` builds the socketpair
+//! fallback instead (for measurements).
 
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn)]
