@@ -34,6 +34,10 @@ fn main() {
         // program would.
         println!("cargo:rustc-link-arg-tests=-Wl,--export-dynamic");
     }
+    // How a vendored libzmq signals between threads (`eventfd`, `socketpair`; `unknown` for
+    // a library not built here), for tests/build_config.rs.
+    let signaler = env::var("DEP_ZMQ_SIGNALER").unwrap_or_default();
+    println!("cargo:rustc-env=ZMQ_BUILD_SIGNALER={signaler}");
     let version = env::var("DEP_ZMQ_VERSION").unwrap_or_default();
     println!("cargo:rustc-env=ZMQ_BUILD_LIBZMQ_VERSION={version}");
 }

@@ -45,6 +45,50 @@ fn message_construction(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("with_size", size), |b| {
             b.iter(|| black_box(Message::with_size(size).unwrap()))
         });
+        // The bytes left unwritten: what C's zmq_msg_init_size costs (dropped unread).
+        group.bench_function(BenchmarkId::new("with_size_uninit", size), |b| {
+            b.iter(|| black_box(Message::with_size_uninit(size).unwrap()))
+        });
+    }
+    group.finish();
+}
+
+/// Three ways to build a message holding bytes the program has in a slice: zeroed then
+/// written (`with_size` + `DerefMut`), written once (`with_size_uninit` + `copy_from_slice`),
+/// and a Vec copy handed over without another copy (`from Vec`).
+fn message_from_bytes(c: &mut Criterion) {
+    let mut group = c.benchmark_group("message/build from a slice");
+    for size in SIZES {
+        let data = vec![9u8; size];
+        group.throughput(Throughput::Bytes(size as u64));
+        group.bench_with_input(
+            BenchmarkId::new("with_size + write", size),
+            &data,
+            |b, data| {
+                b.iter(|| {
+                    let mut msg = Message::with_size(data.len()).unwrap();
+                    msg.copy_from_slice(data);
+                    black_box(msg)
+                })
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("with_size_uninit + copy_from_slice", size),
+            &data,
+            |b, data| {
+                b.iter(|| {
+                    black_box(
+                        Message::with_size_uninit(data.len())
+                            .unwrap()
+                            .copy_from_slice(data)
+                            .unwrap(),
+                    )
+                })
+            },
+        );
+        group.bench_with_input(BenchmarkId::new("from Vec", size), &data, |b, data| {
+            b.iter(|| black_box(Message::from(data.to_vec())))
+        });
     }
     group.finish();
 }
@@ -146,5 +190,12 @@ fn options(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, message_construction, send_recv, multipart, options);
+criterion_group!(
+    benches,
+    message_construction,
+    message_from_bytes,
+    send_recv,
+    multipart,
+    options
+);
 criterion_main!(benches);

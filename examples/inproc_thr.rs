@@ -2,6 +2,11 @@
 //! MESSAGE_COUNT messages of MESSAGE_SIZE bytes over `inproc://` to a PULL socket, which
 //! measures; prints exactly the C tool's lines.
 //!
+//! Each message is made with one `zmq_msg_init_size` as in the C tool, its bytes zeroed (C
+//! leaves them uninitialised, which safe Rust cannot send). With `ZMQ_PERF_TUNED=1` (a build
+//! with feature `draft`) both sockets get the tuned mode of `remote_thr` and the sender sends
+//! clones of one payload.
+//!
 //! Usage: `inproc_thr <message-size> <message-count>`
 //!
 //! Bad arguments exit with status 2; a failure, or a message of the wrong size, with 1.
@@ -15,7 +20,7 @@ use std::thread;
 
 use support::perf::{self, Stopwatch};
 use support::Args;
-use zmq::{Context, Message, RecvFlags, SendFlags, SocketType};
+use zmq::{Context, Message, RecvFlags, SocketType};
 
 const USAGE: &str = "inproc_thr <message-size> <message-count>";
 const ENDPOINT: &str = "inproc://thr_test";
@@ -29,16 +34,19 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
     let count = perf::count(&args, 1, "message count");
 
     let ctx = Context::new()?;
+    let tuned = perf::tuned();
     let socket = ctx.socket(SocketType::Pull)?;
+    if tuned {
+        perf::tune(&socket)?;
+    }
     socket.bind(ENDPOINT)?;
-    let worker_ctx = ctx.clone();
+    let push = ctx.socket(SocketType::Push)?;
+    if tuned {
+        perf::tune(&push)?;
+    }
     let worker = thread::spawn(move || -> zmq::Result<()> {
-        let push = worker_ctx.socket(SocketType::Push)?;
         push.connect(ENDPOINT)?;
-        for _ in 0..count {
-            push.send(Message::with_size(size)?, SendFlags::empty())?;
-        }
-        Ok(())
+        perf::send_all(&push, size, count, tuned)
     });
 
     perf::print_thr_header(size, count);

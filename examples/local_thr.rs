@@ -8,7 +8,9 @@
 //! Usage: `local_thr <bind-to> <message-size> <message-count> [<enable_curve>]`
 //!
 //! The receive loop reuses one [`zmq::Message`]: no allocation per message beyond libzmq's
-//! own. Bad arguments exit with status 2; a failure, or a message of the wrong size, with 1.
+//! own. With `ZMQ_PERF_TUNED=1` (a build with feature `draft`) the socket gets
+//! [`zmq::ThroughputSetup::STREAMING`] and the process
+//! [`zmq::tune_malloc_for_large_messages`]. Bad arguments exit with status 2; a failure, or a message of the wrong size, with 1.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -34,6 +36,9 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
 
     let ctx = Context::new()?;
     let socket = ctx.socket(SocketType::Pull)?;
+    if perf::tuned() {
+        perf::tune(&socket)?;
+    }
     if curve {
         perf::curve_server(&socket)?;
     }

@@ -6,8 +6,11 @@
 //! Usage: `remote_thr <connect-to> <message-size> <message-count> [<enable_curve>]`
 //!
 //! Each message is made as the C tool makes it, with one `zmq_msg_init_size` (no allocation
-//! at all up to 33 bytes), and sent without copying. Bad arguments exit with status 2; a
-//! failure with 1.
+//! at all up to 33 bytes), its bytes zeroed (C sends them uninitialised, which safe Rust
+//! cannot), and sent without copying. With `ZMQ_PERF_TUNED=1` (a build with feature `draft`)
+//! the socket gets [`zmq::ThroughputSetup::STREAMING`], the process
+//! [`zmq::tune_malloc_for_large_messages`], and every message is a clone of one payload.
+//! Bad arguments exit with status 2; a failure with 1.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -17,7 +20,7 @@ use std::process::ExitCode;
 
 use support::perf;
 use support::Args;
-use zmq::{Context, Message, SendFlags, SocketType};
+use zmq::{Context, SocketType};
 
 const USAGE: &str = "remote_thr <connect-to> <message-size> <message-count> [<enable_curve>]";
 
@@ -31,15 +34,17 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
     let count = perf::count(&args, 2, "message count");
     let curve = perf::curve(&args, 3);
 
+    let tuned = perf::tuned();
     let ctx = Context::new()?;
     let socket = ctx.socket(SocketType::Push)?;
+    if tuned {
+        perf::tune(&socket)?;
+    }
     if curve {
         perf::curve_client(&socket)?;
     }
     socket.connect(connect_to)?;
 
-    for _ in 0..count {
-        socket.send(Message::with_size(size)?, SendFlags::empty())?;
-    }
+    perf::send_all(&socket, size, count, tuned)?;
     Ok(())
 }

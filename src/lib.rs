@@ -247,7 +247,9 @@
 //!    `ZMQ_ALLOW_OLD=1` accepts them with a warning). Build with `--no-default-features`.
 //!
 //! Feature `draft` enables libzmq's DRAFT API (with `vendored`, or a system libzmq built with
-//! it); feature `bindgen` regenerates the raw bindings against the header in use.
+//! it); feature `bindgen` regenerates the raw bindings against the header in use. A vendored
+//! build on Linux signals with an eventfd; `ZMQ_SYS_SIGNALER=socketpair` builds the socketpair
+//! fallback instead (for measurements).
 
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn)]
@@ -280,6 +282,7 @@ pub mod security;
 mod socket;
 #[cfg(zmq_draft)]
 mod thread_safe;
+mod throughput;
 pub mod z85;
 
 use std::ffi::c_int;
@@ -293,7 +296,7 @@ pub use crate::cert::Certificate;
 pub use crate::context::{Context, ContextBuilder};
 pub use crate::curve::{CurveKey, CurveKeyPair};
 pub use crate::error::{Error, Result, SendError};
-pub use crate::message::Message;
+pub use crate::message::{Message, UninitMessage};
 #[cfg(zmq_draft)]
 pub use crate::monitor::MonitorEventV2;
 pub use crate::monitor::{
@@ -316,6 +319,10 @@ pub use crate::security::{ClientAuth, Security};
 pub use crate::socket::{RecvFlags, SendFlags, Sendable, Socket, SocketType};
 #[cfg(zmq_draft)]
 pub use crate::thread_safe::{ThreadSafeSendFlags, ThreadSafeSocket, ThreadSafeType};
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub use crate::throughput::tune_malloc_for_large_messages;
+#[cfg(zmq_draft)]
+pub use crate::throughput::ThroughputSetup;
 
 /// The version of the libzmq linked at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

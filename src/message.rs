@@ -67,21 +67,49 @@ impl Message {
     /// message), as `zmq_msg_init_size` makes.
     ///
     /// The bytes are zeroed because libzmq leaves them uninitialised, and safe code may read
-    /// them.
+    /// them. Zeroing costs a pass over the bytes (and, for large messages, touching every
+    /// page): to write the content only once, build the message with
+    /// [`Message::with_size_uninit`], or from the bytes themselves ([`From<&[u8]>`] copies
+    /// them once, [`From<Vec<u8>>`] takes them without copying).
     ///
     /// Returns [`Error::OutOfMemory`](crate::Error::OutOfMemory) when libzmq cannot allocate it, never aborts.
     pub fn with_size(len: usize) -> Result<Message> {
+        Ok(Message::with_size_uninit(len)?.fill(0))
+    }
+
+    /// A message of `len` bytes that are not written yet, as `zmq_msg_init_size` makes it:
+    /// one allocation by libzmq (none up to 33 bytes), and no pass over the bytes. Write them
+    /// through [`UninitMessage`] ([`copy_from_slice`](UninitMessage::copy_from_slice),
+    /// [`fill`](UninitMessage::fill), or [`as_uninit_mut`](UninitMessage::as_uninit_mut)
+    /// then the `unsafe` [`assume_init`](UninitMessage::assume_init)), which turns into a
+    /// [`Message`] only once they are.
+    ///
+    /// Returns [`Error::OutOfMemory`](crate::Error::OutOfMemory) when libzmq cannot allocate
+    /// it, never aborts.
+    ///
+    /// ```
+    /// let header = *b"HDR1";
+    /// let body = [7u8; 60];
+    /// let mut msg = zmq::Message::with_size_uninit(header.len() + body.len())?;
+    /// let buf = msg.as_uninit_mut();
+    /// for (slot, byte) in buf.iter_mut().zip(header.iter().chain(&body)) {
+    ///     slot.write(*byte);
+    /// }
+    /// // SAFETY: the loop above wrote every byte (the chain is exactly as long as `buf`).
+    /// let msg = unsafe { msg.assume_init() };
+    /// assert_eq!(&msg[..4], b"HDR1");
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    #[doc(alias = "zmq_msg_init_size")]
+    pub fn with_size_uninit(len: usize) -> Result<UninitMessage> {
         let mut raw = MaybeUninit::<sys::zmq_msg_t>::uninit();
         // SAFETY: plain FFI call; on failure the message is left uninitialised and not used.
         check(unsafe { sys::zmq_msg_init_size(raw.as_mut_ptr(), len) })?;
-        // SAFETY: zmq_msg_init_size succeeded, so the message is initialised.
-        let mut msg = Message::wrap(unsafe { raw.assume_init() }, true);
-        if len > 0 {
-            // SAFETY: the message owns `len` writable bytes at its data pointer (it was just
-            // made, so nothing else shares them).
-            unsafe { ptr::write_bytes(sys::zmq_msg_data(msg.as_mut_ptr()).cast::<u8>(), 0, len) };
-        }
-        Ok(msg)
+        // SAFETY: zmq_msg_init_size succeeded, so the zmq_msg_t is initialised (its bytes
+        // are not, which UninitMessage keeps from safe code until they are written).
+        Ok(UninitMessage {
+            msg: Message::wrap(unsafe { raw.assume_init() }, true),
+        })
     }
 
     /// A message that refers to static bytes without copying them.
@@ -233,6 +261,19 @@ impl Message {
         self.exclusive = true;
     }
 
+    /// The number of bytes (`zmq_msg_size`): the same as the slice's `len()`, without
+    /// asking libzmq for the data pointer too.
+    #[doc(alias = "zmq_msg_size")]
+    pub fn len(&self) -> usize {
+        // SAFETY: zmq_msg_size only reads a live message.
+        unsafe { sys::zmq_msg_size(self.raw_ptr()) }
+    }
+
+    /// Whether the message has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Whether more frames of the same multipart message follow this one.
     #[doc(alias = "zmq_msg_more")]
     pub fn more(&self) -> bool {
@@ -377,14 +418,18 @@ impl Message {
         if self.exclusive && !self.is_shared() {
             return;
         }
-        let mut copy = match Message::with_size(self.len()) {
-            Ok(copy) => copy,
+        *self = Message::copy_of(self);
+    }
+
+    /// A new exclusive message holding a copy of `data`, written once (no zeroing first).
+    /// Aborts through `handle_alloc_error` when out of memory, as `Vec` does.
+    fn copy_of(data: &[u8]) -> Message {
+        match Message::with_size_uninit(data.len()) {
+            Ok(msg) => msg.write_all(data),
             Err(_) => {
-                handle_alloc_error(Layout::array::<u8>(self.len()).unwrap_or(Layout::new::<u8>()))
+                handle_alloc_error(Layout::array::<u8>(data.len()).unwrap_or(Layout::new::<u8>()))
             }
-        };
-        copy.bytes_mut().copy_from_slice(self);
-        *self = copy;
+        }
     }
 
     /// The bytes, writable without any check: only for messages known to be exclusive.
@@ -396,6 +441,127 @@ impl Message {
         // SAFETY: a non-empty message's data pointer is valid for `len` bytes, and `&mut self`
         // means no Rust reference to them is alive; callers ensure no one else sees them.
         unsafe { std::slice::from_raw_parts_mut(sys::zmq_msg_data(self.as_mut_ptr()).cast(), len) }
+    }
+}
+
+/// A message whose bytes are allocated but not written yet, from
+/// [`Message::with_size_uninit`]: the fast way to build a message from data produced in
+/// place (serialised, read from a file, copied from several slices), writing each byte once.
+///
+/// Safe code cannot read the bytes; it turns into a [`Message`] once they are written, by
+/// [`copy_from_slice`](UninitMessage::copy_from_slice), [`fill`](UninitMessage::fill), or by
+/// writing [`as_uninit_mut`](UninitMessage::as_uninit_mut) and calling the `unsafe`
+/// [`assume_init`](UninitMessage::assume_init). Dropping it frees the bytes unsent.
+pub struct UninitMessage {
+    // Exclusive, and its bytes (but not its zmq_msg_t) uninitialised until turned into a
+    // Message.
+    msg: Message,
+}
+
+impl UninitMessage {
+    /// The number of bytes.
+    pub fn len(&self) -> usize {
+        // SAFETY: zmq_msg_size only reads a live message.
+        unsafe { sys::zmq_msg_size(self.msg.raw_ptr()) }
+    }
+
+    /// Whether the message has no bytes (then [`fill`](UninitMessage::fill) makes it a
+    /// [`Message`] at no cost).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes, to be written: `MaybeUninit::write`, `copy_from_slice` through a cast by
+    /// the caller, or from I/O that fills uninitialised buffers.
+    pub fn as_uninit_mut(&mut self) -> &mut [MaybeUninit<u8>] {
+        let len = self.len();
+        if len == 0 {
+            return &mut [];
+        }
+        // SAFETY: a non-empty message's data pointer is valid for `len` bytes; nothing else
+        // sees them (the message was just made and not shared), and `&mut self` means no other
+        // Rust reference to them is alive. MaybeUninit<u8> has no validity requirement.
+        unsafe {
+            std::slice::from_raw_parts_mut(sys::zmq_msg_data(self.msg.as_mut_ptr()).cast(), len)
+        }
+    }
+
+    /// The message, its bytes now written.
+    ///
+    /// # Safety
+    ///
+    /// Every one of the [`len`](UninitMessage::len) bytes must have been written through
+    /// [`as_uninit_mut`](UninitMessage::as_uninit_mut). Reading uninitialised bytes (which
+    /// includes sending them) is undefined behaviour.
+    pub unsafe fn assume_init(self) -> Message {
+        self.msg
+    }
+
+    /// The message with every byte set to `byte`.
+    pub fn fill(mut self, byte: u8) -> Message {
+        let len = self.len();
+        if len > 0 {
+            // SAFETY: the message owns `len` writable bytes at its data pointer, seen by
+            // nothing else.
+            unsafe {
+                ptr::write_bytes(
+                    sys::zmq_msg_data(self.msg.as_mut_ptr()).cast::<u8>(),
+                    byte,
+                    len,
+                )
+            };
+        }
+        self.msg
+    }
+
+    /// The message with `data` copied into it, written once.
+    ///
+    /// `data` must be exactly [`len`](UninitMessage::len) bytes long: otherwise
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), and the message is dropped.
+    pub fn copy_from_slice(self, data: &[u8]) -> Result<Message> {
+        if data.len() != self.len() {
+            return Err(crate::Error::InvalidArgument);
+        }
+        Ok(self.write_all(data))
+    }
+
+    /// Copies `data`, exactly [`len`](UninitMessage::len) bytes (checked by the callers).
+    fn write_all(mut self, data: &[u8]) -> Message {
+        let len = self.len().min(data.len());
+        if len > 0 {
+            // SAFETY: the message owns at least `len` writable bytes at its data pointer,
+            // seen by nothing else, and they cannot overlap `data`, which the caller borrows.
+            unsafe {
+                ptr::copy_nonoverlapping(
+                    data.as_ptr(),
+                    sys::zmq_msg_data(self.msg.as_mut_ptr()).cast::<u8>(),
+                    len,
+                )
+            };
+        }
+        if len < self.len() {
+            // Unreachable with the callers' checks; zero the rest rather than expose it.
+            let rest = self.len() - len;
+            // SAFETY: bytes len..len+rest of the message's own buffer.
+            unsafe {
+                ptr::write_bytes(
+                    sys::zmq_msg_data(self.msg.as_mut_ptr())
+                        .cast::<u8>()
+                        .add(len),
+                    0,
+                    rest,
+                )
+            };
+        }
+        self.msg
+    }
+}
+
+impl fmt::Debug for UninitMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UninitMessage")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -525,14 +691,7 @@ impl PartialEq<&str> for Message {
 impl From<&[u8]> for Message {
     /// Copies the bytes.
     fn from(data: &[u8]) -> Message {
-        let mut msg = match Message::with_size(data.len()) {
-            Ok(msg) => msg,
-            Err(_) => {
-                handle_alloc_error(Layout::array::<u8>(data.len()).unwrap_or(Layout::new::<u8>()))
-            }
-        };
-        msg.bytes_mut().copy_from_slice(data);
-        msg
+        Message::copy_of(data)
     }
 }
 

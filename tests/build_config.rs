@@ -54,3 +54,46 @@ fn the_linked_libzmq_is_not_a_vulnerable_one() {
     assert!(!zmq::has("no-such\0thing"));
     assert!(!zmq::has("ipc\0"), "a NUL must not cut the name short");
 }
+
+/// How libzmq signals a socket's mailbox, read from what its `ZMQ_FD` is: an eventfd or one
+/// end of a socketpair (Linux only: from `/proc/self/fd`).
+#[cfg(target_os = "linux")]
+fn signaler_in_use() -> String {
+    let ctx = zmq::Context::new().unwrap();
+    let socket = ctx.socket(zmq::SocketType::Pull).unwrap();
+    let fd = socket.fd().unwrap();
+    let target = std::fs::read_link(format!("/proc/self/fd/{fd}")).unwrap();
+    let target = target.to_string_lossy();
+    if target.contains("eventfd") {
+        "eventfd".to_owned()
+    } else if target.starts_with("socket:") {
+        "socketpair".to_owned()
+    } else {
+        format!("unexpected {target}")
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_vendored_build_signals_as_zmq_sys_said() {
+    let built = env!("ZMQ_BUILD_SIGNALER");
+    let in_use = signaler_in_use();
+    if cfg!(zmq_vendored) {
+        // eventfd unless the build asked for the fallback (ZMQ_SYS_SIGNALER=socketpair), which
+        // zeromq-src alone would build.
+        assert_eq!(
+            in_use, built,
+            "zmq-sys built one signaler, libzmq uses another"
+        );
+        if option_env!("ZMQ_SYS_SIGNALER").is_none() {
+            assert_eq!(
+                in_use, "eventfd",
+                "the vendored libzmq must signal with eventfd"
+            );
+        }
+    } else {
+        assert_eq!(built, "unknown");
+        assert!(in_use == "eventfd" || in_use == "socketpair", "{in_use}");
+        println!("system libzmq signals with {in_use}");
+    }
+}

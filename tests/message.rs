@@ -405,3 +405,66 @@ fn messages_are_send_and_compare_by_content() {
     let moved = std::thread::spawn(move || msg.to_vec()).join().unwrap();
     assert_eq!(moved, b"abc");
 }
+
+#[test]
+fn an_uninit_message_becomes_a_message_only_once_written() {
+    for len in [0usize, 1, 33, LARGE, 1 << 20] {
+        let msg = Message::with_size_uninit(len).unwrap();
+        assert_eq!(msg.len(), len);
+        assert_eq!(msg.is_empty(), len == 0);
+        assert!(msg.fill(0xA5).iter().all(|&b| b == 0xA5));
+
+        let data: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+        let msg = Message::with_size_uninit(len).unwrap();
+        assert_eq!(&msg.copy_from_slice(&data).unwrap()[..], &data[..]);
+
+        let mut msg = Message::with_size_uninit(len).unwrap();
+        for (slot, byte) in msg.as_uninit_mut().iter_mut().zip(&data) {
+            slot.write(*byte);
+        }
+        // SAFETY: the loop wrote all `len` bytes (`data` is exactly as long).
+        let msg = unsafe { msg.assume_init() };
+        assert_eq!(&msg[..], &data[..]);
+    }
+    // Zeroed, as documented.
+    assert!(Message::with_size(LARGE).unwrap().iter().all(|&b| b == 0));
+}
+
+#[test]
+fn an_uninit_message_refuses_a_slice_of_another_length() {
+    for (len, given) in [(4usize, 3usize), (4, 5), (LARGE, 0), (0, 1)] {
+        let msg = Message::with_size_uninit(len).unwrap();
+        assert_eq!(
+            msg.copy_from_slice(&vec![1u8; given]).unwrap_err(),
+            zmq::Error::InvalidArgument
+        );
+    }
+}
+
+#[test]
+fn a_message_built_uninit_is_exclusive_and_sends_its_bytes() {
+    let ctx = Context::new().unwrap();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.set_rcvtimeo(Some(TIMEOUT)).unwrap();
+    pull.bind("inproc://uninit-send").unwrap();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.connect("inproc://uninit-send").unwrap();
+
+    let data: Vec<u8> = (0..LARGE).map(|i| i as u8).collect();
+    let mut msg = Message::with_size_uninit(LARGE)
+        .unwrap()
+        .copy_from_slice(&data)
+        .unwrap();
+    // Written in place, no copy: the data pointer stays where libzmq allocated it.
+    let before = msg.as_ptr();
+    msg[0] = 0xFF;
+    assert_eq!(
+        msg.as_ptr(),
+        before,
+        "an exclusive message must not copy on write"
+    );
+    push.send(msg, SendFlags::empty()).unwrap();
+    let got = pull.recv_msg(RecvFlags::empty()).unwrap();
+    assert_eq!(got[0], 0xFF);
+    assert_eq!(&got[1..], &data[1..]);
+}

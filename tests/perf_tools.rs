@@ -261,3 +261,29 @@ fn async_throughput_tools_pair_and_report_in_the_c_format() {
         }
     });
 }
+
+/// `ZMQ_PERF_TUNED=1` keeps the output contract where the throughput setup exists (feature
+/// `draft`), and elsewhere fails with status 1 saying what it needs, never silently untuned.
+#[test]
+fn the_tuned_mode_reports_alike_or_says_it_needs_draft() {
+    within(|| {
+        let out = std::process::Command::new(example("inproc_thr"))
+            .args(["1000", "20000"])
+            .env("ZMQ_PERF_TUNED", "1")
+            .output()
+            .expect("run inproc_thr");
+        let stdout: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if cfg!(zmq_draft) {
+            assert!(out.status.success(), "{stderr}");
+            thr_report(&stdout, 1000, 20_000);
+        } else {
+            assert_eq!(out.status.code(), Some(1), "{stderr}");
+            assert!(stderr.contains("DRAFT"), "{stderr}");
+            assert!(stdout.is_empty(), "{stdout:?}");
+        }
+    });
+}

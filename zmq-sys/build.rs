@@ -7,8 +7,13 @@
 //! 4. Otherwise fail, naming the three ways above.
 //!
 //! What was found is exported as link metadata (`DEP_ZMQ_VERSION`, `DEP_ZMQ_CURVE`,
-//! `DEP_ZMQ_DRAFT`, `DEP_ZMQ_INCLUDE`, `DEP_ZMQ_LIB`, `DEP_ZMQ_VENDORED`), which the `zmq`
-//! crate's build script turns into `cfg`s.
+//! `DEP_ZMQ_DRAFT`, `DEP_ZMQ_INCLUDE`, `DEP_ZMQ_LIB`, `DEP_ZMQ_VENDORED`,
+//! `DEP_ZMQ_SIGNALER`), which the `zmq` crate's build script turns into `cfg`s.
+//!
+//! `ZMQ_SYS_SIGNALER=socketpair` makes a vendored build on Linux signal between threads
+//! through a socketpair, as `zeromq-src` alone would, instead of an eventfd (the default,
+//! `eventfd`, as libzmq's own build does on Linux): a knob for measuring the difference
+//! (`scripts/bench --signaler-variant`), not for production.
 
 use std::env;
 use std::fs;
@@ -41,6 +46,8 @@ struct Found {
     curve: bool,
     draft: bool,
     vendored: bool,
+    /// How the vendored libzmq signals between threads; `None` when not built here.
+    signaler: Option<&'static str>,
 }
 
 fn main() {
@@ -127,6 +134,7 @@ fn from_env_dirs() -> Option<Found> {
         curve,
         draft,
         vendored: false,
+        signaler: None,
     })
 }
 
@@ -139,7 +147,7 @@ fn vendored() -> Option<Found> {
         .unwrap_or_else(|_| fail("libsodium-sys-stable did not export its library directory"));
     let draft = cfg!(feature = "draft");
 
-    add_platform_defines();
+    let signaler = add_platform_defines();
     zeromq_src::Build::new()
         .with_libsodium(Some(zeromq_src::LibLocation::new(
             &sodium_lib,
@@ -158,6 +166,7 @@ fn vendored() -> Option<Found> {
         curve: true,
         draft,
         vendored: true,
+        signaler: Some(signaler),
     })
 }
 
@@ -171,11 +180,20 @@ fn vendored() -> Option<Found> {
 /// a socketpair instead of an eventfd (slower), silently ignores the TCP keepalive options and
 /// the thread name and affinity options, and cannot bind `ipc://*`. `zeromq-src` gives no hook
 /// for extra defines, but the `cc` crate it uses reads the target's CXXFLAGS, so they go there.
+/// Returns how the library will signal between threads: `eventfd` on Linux unless
+/// `ZMQ_SYS_SIGNALER=socketpair` asks for the fallback, `socketpair` elsewhere.
 #[cfg(feature = "vendored")]
-fn add_platform_defines() {
+fn add_platform_defines() -> &'static str {
     let target = env::var("TARGET").expect("cargo sets TARGET");
+    let eventfd = match env_var("ZMQ_SYS_SIGNALER").as_deref() {
+        None | Some("eventfd") => true,
+        Some("socketpair") => false,
+        Some(other) => fail(&format!(
+            "ZMQ_SYS_SIGNALER={other:?}: expected `eventfd` (the default on Linux) or `socketpair`"
+        )),
+    };
     if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux") {
-        return;
+        return "socketpair";
     }
     const LINUX: &[&str] = &[
         "ZMQ_HAVE_EVENTFD",
@@ -217,12 +235,20 @@ fn add_platform_defines() {
         .unwrap_or_default();
     let mut flags = existing;
     for define in LINUX {
+        if !eventfd && define.starts_with("ZMQ_HAVE_EVENTFD") {
+            continue;
+        }
         flags.push_str(" -D");
         flags.push_str(define);
         flags.push_str("=1");
     }
     // SAFETY: the build script is single-threaded here; no other thread reads the environment.
     unsafe { env::set_var(&names[0], flags.trim()) };
+    if eventfd {
+        "eventfd"
+    } else {
+        "socketpair"
+    }
 }
 
 /// Step 3: the system libzmq through pkg-config.
@@ -289,6 +315,7 @@ fn system_pkg_config() -> Option<Found> {
         curve,
         draft,
         vendored: false,
+        signaler: None,
     })
 }
 
@@ -344,6 +371,7 @@ fn export_metadata(found: &Found) {
     println!("cargo:curve={}", found.curve);
     println!("cargo:draft={}", found.draft && cfg!(feature = "draft"));
     println!("cargo:vendored={}", found.vendored);
+    println!("cargo:signaler={}", found.signaler.unwrap_or("unknown"));
     println!("cargo:include={}", found.include_dir.display());
     if let Some(dir) = &found.lib_dir {
         println!("cargo:lib={}", dir.display());

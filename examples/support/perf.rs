@@ -3,6 +3,7 @@
 //! keys, the clock, and the exact lines they print, so that each pairs with libzmq's C tool
 //! of the same name in either direction.
 
+use std::error::Error;
 use std::time::Instant;
 
 use super::Args;
@@ -91,6 +92,57 @@ pub fn print_lat(size: usize, roundtrips: u64, elapsed_us: u64) {
 pub fn print_lat_result(roundtrips: u64, elapsed_us: u64) {
     let latency = elapsed_us as f64 / (roundtrips as f64 * 2.0);
     println!("average latency: {latency:.3} [us]");
+}
+
+/// The environment variable that asks the throughput tools (`local_thr`, `remote_thr`,
+/// `inproc_thr`) for this crate's opt-in tuning: `ZMQ_PERF_TUNED=1`. The C tools have no such
+/// mode; the arguments and printed lines stay the same.
+pub const TUNED_VAR: &str = "ZMQ_PERF_TUNED";
+
+/// Whether `ZMQ_PERF_TUNED` asks for the tuned mode (`1`, `true`, `yes` or `on`).
+pub fn tuned() -> bool {
+    std::env::var(TUNED_VAR).is_ok_and(|v| matches!(v.as_str(), "1" | "true" | "yes" | "on"))
+}
+
+/// The tuned mode for one streaming socket, before it binds or connects: the crate's
+/// [`zmq::ThroughputSetup::STREAMING`] and, once per process,
+/// [`zmq::tune_malloc_for_large_messages`]. Only with a libzmq that has the DRAFT API
+/// (features `vendored` and `draft`): otherwise an error that says so.
+pub fn tune(socket: &zmq::Socket) -> Result<(), Box<dyn Error>> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    zmq::tune_malloc_for_large_messages()?;
+    #[cfg(zmq_draft)]
+    {
+        socket.apply_throughput_setup(&zmq::ThroughputSetup::STREAMING)?;
+        Ok(())
+    }
+    #[cfg(not(zmq_draft))]
+    {
+        let _ = socket;
+        Err(format!(
+            "{TUNED_VAR}: the throughput setup needs a libzmq with the DRAFT API \
+             (build with --features draft)"
+        )
+        .into())
+    }
+}
+
+/// Sends `count` messages of `size` bytes: each made as the C tool makes it (one
+/// `zmq_msg_init_size`, its bytes zeroed since safe Rust cannot send uninitialised ones), or
+/// in tuned mode clones of one message (sharing its bytes, no allocation per message beyond
+/// libzmq's reference-counted copy), as the zmq.rs peer sends clones of one `Bytes`.
+pub fn send_all(socket: &zmq::Socket, size: usize, count: u64, tuned: bool) -> zmq::Result<()> {
+    if tuned {
+        let payload = zmq::Message::with_size(size)?;
+        for _ in 0..count {
+            socket.send(payload.clone(), zmq::SendFlags::empty())?;
+        }
+    } else {
+        for _ in 0..count {
+            socket.send(zmq::Message::with_size(size)?, zmq::SendFlags::empty())?;
+        }
+    }
+    Ok(())
 }
 
 /// Checks a received message's size as the C tools do.
