@@ -284,12 +284,14 @@ fn table() -> Vec<Row> {
     rows
 }
 
-fn calls(call: Call) -> &'static [(&'static str, fn(&Socket, &str) -> zmq::Result<()>)] {
-    const BIND: (&str, fn(&Socket, &str) -> zmq::Result<()>) = ("bind", Socket::bind);
-    const CONNECT: (&str, fn(&Socket, &str) -> zmq::Result<()>) = ("connect", Socket::connect);
-    const UNBIND: (&str, fn(&Socket, &str) -> zmq::Result<()>) = ("unbind", Socket::unbind);
-    const DISCONNECT: (&str, fn(&Socket, &str) -> zmq::Result<()>) =
-        ("disconnect", Socket::disconnect);
+/// One of the endpoint calls, with its name.
+type EndpointCall = (&'static str, fn(&Socket, &str) -> zmq::Result<()>);
+
+fn calls(call: Call) -> &'static [EndpointCall] {
+    const BIND: EndpointCall = ("bind", Socket::bind);
+    const CONNECT: EndpointCall = ("connect", Socket::connect);
+    const UNBIND: EndpointCall = ("unbind", Socket::unbind);
+    const DISCONNECT: EndpointCall = ("disconnect", Socket::disconnect);
     match call {
         Call::Bind => &[BIND],
         Call::Connect => &[CONNECT],
