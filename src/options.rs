@@ -330,6 +330,23 @@ impl Set for Bytes {
     }
 }
 
+/// The longest subscription this crate hands libzmq; see [`Socket::MAX_SUBSCRIPTION`].
+pub(crate) const MAX_SUBSCRIPTION: usize = 4096;
+
+/// Subscriptions (`ZMQ_SUBSCRIBE`, `ZMQ_UNSUBSCRIBE`): bytes, at most [`MAX_SUBSCRIPTION`].
+pub(crate) struct Topic;
+
+impl Set for Topic {
+    type Input<'a> = &'a [u8];
+
+    fn set(socket: &dyn RawSocket, option: c_int, value: &[u8]) -> Result<()> {
+        if value.len() > MAX_SUBSCRIPTION {
+            return Err(Error::InvalidArgument);
+        }
+        <Bytes as Set>::set(socket, option, value)
+    }
+}
+
 /// Text options (endpoints, names): NUL-terminated strings in C. A value with a NUL byte
 /// inside is refused rather than cut short. The empty string is passed as libzmq's "no
 /// value" (a null pointer), which clears the options that can be cleared.
@@ -607,6 +624,7 @@ macro_rules! option_input {
     (U64) => { u64 };
     (U32) => { u32 };
     (Bytes) => { &[u8] };
+    (Topic) => { &[u8] };
     (Text) => { &str };
     (CurveKey) => { &CurveKey };
     ($own:ident) => { $own };
@@ -907,12 +925,17 @@ socket_options! {
     /// bytes subscribe to everything. No subscription, no messages. On an XPUB with
     /// `XPUB_MANUAL`, adds a subscription for the last subscriber. A PUB refuses it with
     /// [`Error::InvalidArgument`].
+    ///
+    /// A subscription longer than [`Socket::MAX_SUBSCRIPTION`] (4096) bytes is
+    /// [`Error::InvalidArgument`]: libzmq 4.3.5 keeps a SUB's subscriptions in a trie that
+    /// recurses once per byte, so a long one would overflow the calling thread's stack.
     #[doc(alias = "ZMQ_SUBSCRIBE")]
-    ZMQ_SUBSCRIBE: Bytes, set set_subscribe;
+    ZMQ_SUBSCRIBE: Topic, set set_subscribe;
 
-    /// Removes one subscription made with `set_subscribe` with the same bytes.
+    /// Removes one subscription made with `set_subscribe` with the same bytes (at most
+    /// [`Socket::MAX_SUBSCRIPTION`] of them, as there).
     #[doc(alias = "ZMQ_UNSUBSCRIBE")]
-    ZMQ_UNSUBSCRIBE: Bytes, set set_unsubscribe;
+    ZMQ_UNSUBSCRIBE: Topic, set set_unsubscribe;
 
     /// Makes a ROUTER fail sends to an unknown routing id with [`Error::HostUnreachable`]
     /// (and block or fail with [`Error::WouldBlock`] at the high-water mark) instead of
@@ -1360,6 +1383,8 @@ socket_options! {
 ///   keys; room for the string and its NUL for strings), and never more than `*optvallen`.
 /// - Numbers are read and written through `int *` casts, which C++ requires to be aligned:
 ///   the bytes go through an 8-byte-aligned buffer on both ways.
+/// - `ZMQ_SUBSCRIBE` and `ZMQ_UNSUBSCRIBE` read exactly the bytes given, but a SUB's trie
+///   recurses once per byte: longer than `MAX_SUBSCRIPTION` is refused, as in the setters.
 /// - `ZMQ_USE_FD` is not memory-unsafe, but it hands libzmq a file descriptor that the next
 ///   `bind` listens on and the socket's close closes: refused here, as something only code
 ///   that owns the descriptor should do.
@@ -1381,6 +1406,12 @@ mod raw_option {
         }
         if option == sys::ZMQ_XSUB_VERBOSE_UNSUBSCRIBE && value.len() != size_of::<c_int>() {
             // libzmq 4.3.5 reads an int there without looking at the size.
+            return Err(Error::InvalidArgument);
+        }
+        if (option == sys::ZMQ_SUBSCRIBE || option == sys::ZMQ_UNSUBSCRIBE)
+            && value.len() > super::MAX_SUBSCRIPTION
+        {
+            // A trie that recurses once per byte: see `Socket::MAX_SUBSCRIPTION`.
             return Err(Error::InvalidArgument);
         }
         let mut buf = aligned(value.len());
@@ -1429,6 +1460,15 @@ mod raw_option {
 }
 
 impl Socket {
+    /// The longest subscription [`Socket::set_subscribe`] (and `set_unsubscribe`, and the
+    /// raw `ZMQ_SUBSCRIBE`) accepts, in bytes. libzmq 4.3.5 keeps the subscriptions of SUB
+    /// and XSUB sockets in a trie whose add, remove, resend and destructor recurse once per
+    /// byte of a subscription, on the thread that calls it: a subscription of tens of
+    /// kilobytes overflows a 2 MiB thread stack and aborts the process. 4096 bytes stay well
+    /// inside any default stack. A subscription sent as a message on an XSUB socket (a
+    /// first byte of 1, then the topic) is not checked: keep those short too.
+    pub const MAX_SUBSCRIPTION: usize = MAX_SUBSCRIPTION;
+
     /// Sets any socket option by its libzmq id, from its C value's bytes: the way to reach
     /// options this crate has no typed setter for (those of a newer libzmq, say). Prefer
     /// the typed setters, which check the value's type and document its meaning.
@@ -1439,7 +1479,9 @@ impl Socket {
     /// that can be cleared.
     ///
     /// Any id and any size are safe: libzmq answers an unknown id, or a size or value it
-    /// does not take, with [`Error::InvalidArgument`]. Two ids are checked here first:
+    /// does not take, with [`Error::InvalidArgument`]. A subscription longer than
+    /// [`Socket::MAX_SUBSCRIPTION`] is refused as [`Socket::set_subscribe`] refuses it. Two
+    /// more ids are checked here first:
     /// `ZMQ_USE_FD` is refused with [`Error::NotSupported`] (it hands libzmq a file
     /// descriptor to listen on and close; use [`Socket::set_use_fd`]), and
     /// `ZMQ_XSUB_VERBOSE_UNSUBSCRIBE` with a size other than 4 is [`Error::InvalidArgument`]
@@ -1478,6 +1520,24 @@ impl Socket {
     /// assert_eq!(i32::from_ne_bytes(int), zmq::sys::ZMQ_DEALER);
     /// # Ok::<(), zmq::Error>(())
     /// ```
+    #[doc(alias = "zmq_getsockopt")]
+    pub fn get_option_raw(&self, option: i32, buf: &mut [u8]) -> Result<usize> {
+        raw_option::get(self, option, buf)
+    }
+}
+
+/// The same escape hatch on the thread-safe handle.
+#[cfg(zmq_draft)]
+impl crate::thread_safe::ThreadSafeSocket {
+    /// Sets any socket option by its libzmq id, from its C value's bytes, exactly as
+    /// [`Socket::set_option_raw`] does (the same checks and errors).
+    #[doc(alias = "zmq_setsockopt")]
+    pub fn set_option_raw(&self, option: i32, value: &[u8]) -> Result<()> {
+        raw_option::set(self, option, value)
+    }
+
+    /// Reads any socket option by its libzmq id into `buf`, exactly as
+    /// [`Socket::get_option_raw`] does.
     #[doc(alias = "zmq_getsockopt")]
     pub fn get_option_raw(&self, option: i32, buf: &mut [u8]) -> Result<usize> {
         raw_option::get(self, option, buf)

@@ -291,3 +291,67 @@ fn raw_options_on_a_socket_moved_to_another_thread() {
     .join()
     .expect("the thread ends");
 }
+
+#[cfg(zmq_draft)]
+#[test]
+fn the_thread_safe_handle_has_the_same_escape_hatch() {
+    let ctx = context();
+    let server = ctx
+        .thread_safe_socket(zmq::ThreadSafeType::Server)
+        .expect("create a SERVER socket");
+    server
+        .set_option_raw(sys::ZMQ_SNDHWM, &77i32.to_ne_bytes())
+        .expect("set SNDHWM raw");
+    assert_eq!(server.sndhwm(), Ok(77));
+    let mut int = [0u8; 4];
+    assert_eq!(server.get_option_raw(sys::ZMQ_SNDHWM, &mut int), Ok(4));
+    assert_eq!(i32::from_ne_bytes(int), 77);
+    assert_eq!(
+        server.set_option_raw(sys::ZMQ_USE_FD, &3i32.to_ne_bytes()),
+        Err(Error::NotSupported)
+    );
+    assert_eq!(
+        server.get_option_raw(sys::ZMQ_SNDHWM, &mut [0; 3]),
+        Err(Error::InvalidArgument)
+    );
+}
+
+/// Found by tests/bad_input.rs: libzmq 4.3.5's SUB and XSUB keep subscriptions in a trie that
+/// recurses once per byte, and an 18 KB subscription overflowed a test thread's stack. The
+/// typed and raw setters refuse what is longer than `Socket::MAX_SUBSCRIPTION`.
+#[test]
+fn long_subscriptions_are_refused_before_they_overflow_the_stack() {
+    let ctx = context();
+    assert_eq!(Socket::MAX_SUBSCRIPTION, 4096);
+    // XSUB subscribes with messages, not this option.
+    let kind = SocketType::Sub;
+    let socket = ctx.socket(kind).expect("create a socket");
+    let longest = vec![b'x'; Socket::MAX_SUBSCRIPTION];
+    socket
+        .set_subscribe(&longest)
+        .expect("the longest subscription");
+    socket
+        .set_option_raw(sys::ZMQ_SUBSCRIBE, &longest)
+        .expect("the longest subscription, raw");
+    for len in [Socket::MAX_SUBSCRIPTION + 1, 20_000, 1 << 20] {
+        let topic = vec![b'x'; len];
+        assert_eq!(
+            socket.set_subscribe(&topic),
+            Err(Error::InvalidArgument),
+            "{kind}, {len}"
+        );
+        assert_eq!(
+            socket.set_unsubscribe(&topic),
+            Err(Error::InvalidArgument),
+            "{kind}, {len}"
+        );
+        for option in [sys::ZMQ_SUBSCRIBE, sys::ZMQ_UNSUBSCRIBE] {
+            assert_eq!(
+                socket.set_option_raw(option, &topic),
+                Err(Error::InvalidArgument),
+                "{kind}, raw {option}, {len}"
+            );
+        }
+    }
+    socket.set_unsubscribe(&longest).expect("unsubscribe");
+}
