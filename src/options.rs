@@ -330,6 +330,23 @@ impl Set for Bytes {
     }
 }
 
+/// The longest subscription this crate hands libzmq; see [`Socket::MAX_SUBSCRIPTION`].
+pub(crate) const MAX_SUBSCRIPTION: usize = 4096;
+
+/// Subscriptions (`ZMQ_SUBSCRIBE`, `ZMQ_UNSUBSCRIBE`): bytes, at most [`MAX_SUBSCRIPTION`].
+pub(crate) struct Topic;
+
+impl Set for Topic {
+    type Input<'a> = &'a [u8];
+
+    fn set(socket: &dyn RawSocket, option: c_int, value: &[u8]) -> Result<()> {
+        if value.len() > MAX_SUBSCRIPTION {
+            return Err(Error::InvalidArgument);
+        }
+        <Bytes as Set>::set(socket, option, value)
+    }
+}
+
 /// Text options (endpoints, names): NUL-terminated strings in C. A value with a NUL byte
 /// inside is refused rather than cut short. The empty string is passed as libzmq's "no
 /// value" (a null pointer), which clears the options that can be cleared.
@@ -607,6 +624,7 @@ macro_rules! option_input {
     (U64) => { u64 };
     (U32) => { u32 };
     (Bytes) => { &[u8] };
+    (Topic) => { &[u8] };
     (Text) => { &str };
     (CurveKey) => { &CurveKey };
     ($own:ident) => { $own };
@@ -907,12 +925,17 @@ socket_options! {
     /// bytes subscribe to everything. No subscription, no messages. On an XPUB with
     /// `XPUB_MANUAL`, adds a subscription for the last subscriber. A PUB refuses it with
     /// [`Error::InvalidArgument`].
+    ///
+    /// A subscription longer than [`Socket::MAX_SUBSCRIPTION`] (4096) bytes is
+    /// [`Error::InvalidArgument`]: libzmq 4.3.5 keeps a SUB's subscriptions in a trie that
+    /// recurses once per byte, so a long one would overflow the calling thread's stack.
     #[doc(alias = "ZMQ_SUBSCRIBE")]
-    ZMQ_SUBSCRIBE: Bytes, set set_subscribe;
+    ZMQ_SUBSCRIBE: Topic, set set_subscribe;
 
-    /// Removes one subscription made with `set_subscribe` with the same bytes.
+    /// Removes one subscription made with `set_subscribe` with the same bytes (at most
+    /// [`Socket::MAX_SUBSCRIPTION`] of them, as there).
     #[doc(alias = "ZMQ_UNSUBSCRIBE")]
-    ZMQ_UNSUBSCRIBE: Bytes, set set_unsubscribe;
+    ZMQ_UNSUBSCRIBE: Topic, set set_unsubscribe;
 
     /// Makes a ROUTER fail sends to an unknown routing id with [`Error::HostUnreachable`]
     /// (and block or fail with [`Error::WouldBlock`] at the high-water mark) instead of
@@ -1349,6 +1372,184 @@ socket_options! {
     #[doc(alias = "ZMQ_NORM_PUSH")]
     #[cfg(zmq_draft)]
     ZMQ_NORM_PUSH: Bool, get norm_push, set set_norm_push;
+}
+
+/// The raw escape hatch: any option id, any bytes.
+///
+/// Whether this may be a safe function was decided by reading libzmq 4.3.5's `options.cpp`,
+/// `socket_base.cpp` and every socket type's `xsetsockopt`/`xgetsockopt` (DEALER, REQ,
+/// ROUTER, STREAM and the routing base, SUB, XSUB, XPUB, RADIO; the other types, DRAFT ones
+/// included, have none), for every size:
+///
+/// - Setters read `optval` only after checking `optvallen` (an exact `sizeof(int)` or
+///   `sizeof(int64_t)`, a 32/40/41-byte CURVE key, 1 to 255 bytes for routing ids, a maximum
+///   for strings), or read exactly `optvallen` bytes (subscriptions, metadata, welcome,
+///   hello, disconnect and hiccup messages). Nothing keeps the pointer after the call. The one
+///   exception is XSUB's DRAFT `ZMQ_XSUB_VERBOSE_UNSUBSCRIBE`, which reads an `int` whatever
+///   the size: this crate refuses any other size for that id.
+/// - Getters write only after checking `*optvallen` (an exact size for numbers and CURVE
+///   keys; room for the string and its NUL for strings), and never more than `*optvallen`.
+/// - Numbers are read and written through `int *` casts, which C++ requires to be aligned:
+///   the bytes go through an 8-byte-aligned buffer on both ways.
+/// - `ZMQ_SUBSCRIBE` and `ZMQ_UNSUBSCRIBE` read exactly the bytes given, but a SUB's trie
+///   recurses once per byte: longer than `MAX_SUBSCRIPTION` is refused, as in the setters.
+/// - `ZMQ_USE_FD` is not memory-unsafe, but it hands libzmq a file descriptor that the next
+///   `bind` listens on and the socket's close closes: refused here, as something only code
+///   that owns the descriptor should do.
+mod raw_option {
+    use std::os::raw::{c_int, c_void};
+
+    use crate::error::{check, Error, Result};
+    use crate::options::RawSocket;
+    use crate::sys;
+
+    /// An 8-byte-aligned scratch buffer with room for `len` bytes.
+    fn aligned(len: usize) -> Vec<u64> {
+        vec![0u64; len.div_ceil(8)]
+    }
+
+    pub(crate) fn set(socket: &dyn RawSocket, option: c_int, value: &[u8]) -> Result<()> {
+        if option == sys::ZMQ_USE_FD {
+            return Err(Error::NotSupported);
+        }
+        if option == sys::ZMQ_XSUB_VERBOSE_UNSUBSCRIBE && value.len() != size_of::<c_int>() {
+            // libzmq 4.3.5 reads an int there without looking at the size.
+            return Err(Error::InvalidArgument);
+        }
+        if (option == sys::ZMQ_SUBSCRIBE || option == sys::ZMQ_UNSUBSCRIBE)
+            && value.len() > super::MAX_SUBSCRIPTION
+        {
+            // A trie that recurses once per byte: see `Socket::MAX_SUBSCRIPTION`.
+            return Err(Error::InvalidArgument);
+        }
+        let mut buf = aligned(value.len());
+        let ptr: *const c_void = if value.is_empty() {
+            // libzmq's "no value": clears the options that can be cleared.
+            std::ptr::null()
+        } else {
+            // SAFETY: `buf` has room for `value.len()` bytes and does not overlap `value`.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    value.as_ptr(),
+                    buf.as_mut_ptr().cast::<u8>(),
+                    value.len(),
+                )
+            };
+            buf.as_ptr().cast()
+        };
+        // SAFETY: a live socket; `ptr` is null with a length of 0, or points to
+        // `value.len()` readable, 8-byte-aligned bytes that outlive the call. libzmq checks
+        // the length before reading for every option id but the one refused above, and
+        // keeps no pointer (see the module's docs).
+        check(unsafe { sys::zmq_setsockopt(socket.raw_socket(), option, ptr, value.len()) })
+            .map(drop)
+    }
+
+    pub(crate) fn get(socket: &dyn RawSocket, option: c_int, out: &mut [u8]) -> Result<usize> {
+        let mut buf = aligned(out.len());
+        let mut len = out.len();
+        // SAFETY: a live socket; `buf` has room for `len` bytes, 8-byte-aligned, and libzmq
+        // writes at most `len` bytes (it checks the size first, see the module's docs).
+        check(unsafe {
+            sys::zmq_getsockopt(
+                socket.raw_socket(),
+                option,
+                buf.as_mut_ptr().cast(),
+                &mut len,
+            )
+        })?;
+        let written = len.min(out.len());
+        // SAFETY: `buf` holds at least `written` initialised bytes; `out` has room for them.
+        unsafe {
+            std::ptr::copy_nonoverlapping(buf.as_ptr().cast::<u8>(), out.as_mut_ptr(), written)
+        };
+        Ok(len)
+    }
+}
+
+impl Socket {
+    /// The longest subscription [`Socket::set_subscribe`] (and `set_unsubscribe`, and the
+    /// raw `ZMQ_SUBSCRIBE`) accepts, in bytes. libzmq 4.3.5 keeps the subscriptions of SUB
+    /// and XSUB sockets in a trie whose add, remove, resend and destructor recurse once per
+    /// byte of a subscription, on the thread that calls it: a subscription of tens of
+    /// kilobytes overflows a 2 MiB thread stack and aborts the process. 4096 bytes stay well
+    /// inside any default stack. A subscription sent as a message on an XSUB socket (a
+    /// first byte of 1, then the topic) is not checked: keep those short too.
+    pub const MAX_SUBSCRIPTION: usize = MAX_SUBSCRIPTION;
+
+    /// Sets any socket option by its libzmq id, from its C value's bytes: the way to reach
+    /// options this crate has no typed setter for (those of a newer libzmq, say). Prefer
+    /// the typed setters, which check the value's type and document its meaning.
+    ///
+    /// `value` is the option's C value in native byte order: an `int` as
+    /// `42i32.to_ne_bytes()`, an `int64_t` as 8 bytes, a string without its NUL. An empty
+    /// `value` is passed as a null pointer, libzmq's "no value", which clears the options
+    /// that can be cleared.
+    ///
+    /// Any id and any size are safe: libzmq answers an unknown id, or a size or value it
+    /// does not take, with [`Error::InvalidArgument`]. A subscription longer than
+    /// [`Socket::MAX_SUBSCRIPTION`] is refused as [`Socket::set_subscribe`] refuses it. Two
+    /// more ids are checked here first:
+    /// `ZMQ_USE_FD` is refused with [`Error::NotSupported`] (it hands libzmq a file
+    /// descriptor to listen on and close; use [`Socket::set_use_fd`]), and
+    /// `ZMQ_XSUB_VERBOSE_UNSUBSCRIBE` with a size other than 4 is [`Error::InvalidArgument`]
+    /// (libzmq 4.3.5 would read 4 bytes anyway).
+    ///
+    /// ```
+    /// let ctx = zmq::Context::new()?;
+    /// let socket = ctx.socket(zmq::SocketType::Dealer)?;
+    /// socket.set_option_raw(zmq::sys::ZMQ_LINGER, &250i32.to_ne_bytes())?;
+    /// assert_eq!(socket.linger()?, Some(std::time::Duration::from_millis(250)));
+    /// assert_eq!(
+    ///     socket.set_option_raw(zmq::sys::ZMQ_LINGER, &[1, 2]),
+    ///     Err(zmq::Error::InvalidArgument)
+    /// );
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    #[doc(alias = "zmq_setsockopt")]
+    pub fn set_option_raw(&self, option: i32, value: &[u8]) -> Result<()> {
+        raw_option::set(self, option, value)
+    }
+
+    /// Reads any socket option by its libzmq id into `buf`, and returns the size libzmq
+    /// reports: the way to reach options this crate has no typed getter for. Prefer the
+    /// typed getters.
+    ///
+    /// `buf` must have the size libzmq expects for the option: exactly 4 bytes for an
+    /// `int`, 8 for an `int64_t`, 32 (binary) or 41 (Z85 text and its NUL) for a CURVE key,
+    /// and for a string at least its length plus its NUL (libzmq then zeroes the rest of
+    /// `buf`). Otherwise, and for an unknown or write-only id, [`Error::InvalidArgument`].
+    ///
+    /// ```
+    /// let ctx = zmq::Context::new()?;
+    /// let socket = ctx.socket(zmq::SocketType::Dealer)?;
+    /// let mut int = [0u8; 4];
+    /// assert_eq!(socket.get_option_raw(zmq::sys::ZMQ_TYPE, &mut int)?, 4);
+    /// assert_eq!(i32::from_ne_bytes(int), zmq::sys::ZMQ_DEALER);
+    /// # Ok::<(), zmq::Error>(())
+    /// ```
+    #[doc(alias = "zmq_getsockopt")]
+    pub fn get_option_raw(&self, option: i32, buf: &mut [u8]) -> Result<usize> {
+        raw_option::get(self, option, buf)
+    }
+}
+
+/// The same escape hatch on the thread-safe handle.
+#[cfg(zmq_draft)]
+impl crate::thread_safe::ThreadSafeSocket {
+    /// Sets any socket option by its libzmq id, from its C value's bytes, exactly as
+    /// [`Socket::set_option_raw`] does (the same checks and errors).
+    #[doc(alias = "zmq_setsockopt")]
+    pub fn set_option_raw(&self, option: i32, value: &[u8]) -> Result<()> {
+        raw_option::set(self, option, value)
+    }
+
+    /// Reads any socket option by its libzmq id into `buf`, exactly as
+    /// [`Socket::get_option_raw`] does.
+    #[doc(alias = "zmq_getsockopt")]
+    pub fn get_option_raw(&self, option: i32, buf: &mut [u8]) -> Result<usize> {
+        raw_option::get(self, option, buf)
+    }
 }
 
 #[cfg(test)]

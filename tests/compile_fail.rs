@@ -1,5 +1,8 @@
 //! What must not compile: sharing a socket between threads, using an option the wrong way
-//! round, and DRAFT options without the DRAFT API.
+//! round, and DRAFT options without the DRAFT API; and every borrowing rule soundness rests
+//! on: poll items and monitors cannot outlive their socket (nor a monitor leave its socket's
+//! thread), message metadata and bytes cannot outlive the message or a receive into it, a
+//! zero-copy owner must be `Send + 'static`, and adopting raw handles takes `unsafe`.
 
 #[test]
 #[cfg_attr(
