@@ -856,11 +856,10 @@ socket_options! {
     #[doc(alias = "ZMQ_IPV6")]
     ZMQ_IPV6: Bool, get ipv6, set set_ipv6;
 
-    /// A listening file descriptor (already bound and listening) that the next
-    /// [`Socket::bind`] uses instead of opening its own, for systemd socket activation.
-    /// Default -1: none.
+    /// The listening file descriptor the next [`Socket::bind`] uses instead of opening its
+    /// own (set with the `unsafe` [`Socket::set_use_fd`]). Default -1: none.
     #[doc(alias = "ZMQ_USE_FD")]
-    ZMQ_USE_FD: Int, get use_fd, set set_use_fd;
+    ZMQ_USE_FD: Int, get use_fd;
 
     /// The network interface connections are bound to (`SO_BINDTODEVICE`, Linux, needs
     /// `CAP_NET_RAW`): at most 16 bytes; empty (default) for none.
@@ -1468,6 +1467,29 @@ mod raw_option {
 }
 
 impl Socket {
+    /// Sets `ZMQ_USE_FD`: a file descriptor, already bound and listening, that [`Socket::bind`]
+    /// (tcp or ipc) uses instead of opening its own, for systemd socket activation. -1 (the
+    /// default) turns it off.
+    ///
+    /// libzmq takes the descriptor over: the listener made by `bind` closes it when the socket
+    /// unbinds or closes. A descriptor that no `bind` used is not closed (it leaks).
+    ///
+    /// # Safety
+    ///
+    /// Unless `fd` is -1, the caller owns `fd`, an open listening socket, and gives it up:
+    /// nothing else (no `OwnedFd`, `TcpListener` or C code) may use or close it afterwards.
+    /// libzmq uses the value for *every* later bind of this socket, so bind at most once while
+    /// it is set, then set -1 again before binding anything else; two listeners on one
+    /// descriptor would close it twice, and the second close can hit an unrelated descriptor
+    /// that reused the number.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for a value below -1, as libzmq returns.
+    pub unsafe fn set_use_fd(&self, fd: i32) -> Result<()> {
+        <Int as Set>::set(self, sys::ZMQ_USE_FD, fd)
+    }
+
     /// The longest subscription [`Socket::set_subscribe`] (and `set_unsubscribe`, and the
     /// raw `ZMQ_SUBSCRIBE`) accepts, in bytes. libzmq 4.3.5 keeps the subscriptions of SUB
     /// and XSUB sockets in a trie whose add, remove, resend and destructor recurse once per
