@@ -424,8 +424,9 @@ impl Message {
     /// A new exclusive message holding a copy of `data`, written once (no zeroing first).
     /// Aborts through `handle_alloc_error` when out of memory, as `Vec` does.
     fn copy_of(data: &[u8]) -> Message {
-        match Message::with_size_uninit(data.len()) {
-            Ok(msg) => msg.write_all(data),
+        match Message::with_size_uninit(data.len()).and_then(|msg| msg.copy_from_slice(data)) {
+            Ok(msg) => msg,
+            // Only allocation can fail: the length is the message's own.
             Err(_) => {
                 handle_alloc_error(Layout::array::<u8>(data.len()).unwrap_or(Layout::new::<u8>()))
             }
@@ -461,8 +462,7 @@ pub struct UninitMessage {
 impl UninitMessage {
     /// The number of bytes.
     pub fn len(&self) -> usize {
-        // SAFETY: zmq_msg_size only reads a live message.
-        unsafe { sys::zmq_msg_size(self.msg.raw_ptr()) }
+        self.msg.len()
     }
 
     /// Whether the message has no bytes (then [`fill`](UninitMessage::fill) makes it a
@@ -518,42 +518,23 @@ impl UninitMessage {
     ///
     /// `data` must be exactly [`len`](UninitMessage::len) bytes long: otherwise
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), and the message is dropped.
-    pub fn copy_from_slice(self, data: &[u8]) -> Result<Message> {
+    pub fn copy_from_slice(mut self, data: &[u8]) -> Result<Message> {
         if data.len() != self.len() {
             return Err(crate::Error::InvalidArgument);
         }
-        Ok(self.write_all(data))
-    }
-
-    /// Copies `data`, exactly [`len`](UninitMessage::len) bytes (checked by the callers).
-    fn write_all(mut self, data: &[u8]) -> Message {
-        let len = self.len().min(data.len());
-        if len > 0 {
-            // SAFETY: the message owns at least `len` writable bytes at its data pointer,
-            // seen by nothing else, and they cannot overlap `data`, which the caller borrows.
+        if !data.is_empty() {
+            // SAFETY: the message owns exactly `data.len()` writable bytes at its data
+            // pointer, seen by nothing else, and they cannot overlap `data`, which the caller
+            // borrows.
             unsafe {
                 ptr::copy_nonoverlapping(
                     data.as_ptr(),
                     sys::zmq_msg_data(self.msg.as_mut_ptr()).cast::<u8>(),
-                    len,
+                    data.len(),
                 )
             };
         }
-        if len < self.len() {
-            // Unreachable with the callers' checks; zero the rest rather than expose it.
-            let rest = self.len() - len;
-            // SAFETY: bytes len..len+rest of the message's own buffer.
-            unsafe {
-                ptr::write_bytes(
-                    sys::zmq_msg_data(self.msg.as_mut_ptr())
-                        .cast::<u8>()
-                        .add(len),
-                    0,
-                    rest,
-                )
-            };
-        }
-        self.msg
+        Ok(self.msg)
     }
 }
 
