@@ -1415,11 +1415,10 @@ mod raw_option {
             // libzmq 4.3.5 reads an int there without looking at the size.
             return Err(Error::InvalidArgument);
         }
-        if (option == sys::ZMQ_SUBSCRIBE || option == sys::ZMQ_UNSUBSCRIBE)
-            && value.len() > super::MAX_SUBSCRIPTION
-        {
-            // A trie that recurses once per byte: see `Socket::MAX_SUBSCRIPTION`.
-            return Err(Error::InvalidArgument);
+        if option == sys::ZMQ_SUBSCRIBE || option == sys::ZMQ_UNSUBSCRIBE {
+            // The typed setters' path, with its length limit (a trie that recurses once per
+            // byte: see `Socket::MAX_SUBSCRIPTION`); bytes need no alignment.
+            return <super::Topic as super::Set>::set(socket, option, value);
         }
         let mut buf = aligned(value.len());
         let ptr: *const c_void = if value.is_empty() {
