@@ -165,13 +165,19 @@ pub fn fuzz_endpoint(input: &mut Input<'_>, connect: bool) -> Option<String> {
     Some(endpoint)
 }
 
+/// A socket of the type the input's next byte picks, on the shared context (`None` when
+/// libzmq cannot make one, e.g. at its socket limit).
+fn any_socket(input: &mut Input) -> Option<Socket> {
+    let types = socket_types();
+    let kind = types[usize::from(input.byte()) % types.len()];
+    shared_context().socket(kind).ok()
+}
+
 /// Endpoints: bind, connect, unbind and disconnect with any endpoint give `Ok` or an `Err`;
 /// a NUL byte is always `InteriorNul`; a failed bind binds nothing.
 pub fn endpoints(data: &[u8]) {
     let mut input = Input::new(data);
-    let types = socket_types();
-    let kind = types[usize::from(input.byte()) % types.len()];
-    let Ok(socket) = shared_context().socket(kind) else {
+    let Some(socket) = any_socket(&mut input) else {
         return;
     };
     while !input.is_empty() {
@@ -222,9 +228,7 @@ pub fn endpoints(data: &[u8]) {
 /// an `Err`, and what reads back fits the buffer.
 pub fn options(data: &[u8]) {
     let mut input = Input::new(data);
-    let types = socket_types();
-    let kind = types[usize::from(input.byte()) % types.len()];
-    let Ok(socket) = shared_context().socket(kind) else {
+    let Some(socket) = any_socket(&mut input) else {
         return;
     };
     while !input.is_empty() {

@@ -637,6 +637,22 @@ fn wait_child(pid: libc::pid_t, limit: Duration) -> Option<i32> {
     }
 }
 
+/// Waits for forked child `pid` (killed if it hangs) to exit with 0, then for the message
+/// `forked_child` sent to `pull`.
+fn expect_child_message(pid: libc::pid_t, pull: &Socket) {
+    let status = wait_child(pid, common::TIMEOUT);
+    if status.is_none() {
+        // SAFETY: our own child, which hangs.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        wait_child(pid, common::TIMEOUT);
+    }
+    assert_eq!(status, Some(0), "the child's exit status (None: it hung)");
+    let message = pull
+        .recv_string(RecvFlags::empty())
+        .expect("the child's message");
+    assert_eq!(message, format!("child {pid}"));
+}
+
 #[test]
 fn forked_child_with_its_own_context_works_and_the_parent_goes_on() {
     within(|| {
@@ -662,17 +678,7 @@ fn forked_child_with_its_own_context_works_and_the_parent_goes_on() {
             // context and sockets are neither closed nor terminated here.
             unsafe { libc::_exit(status) };
         }
-        let status = wait_child(pid, common::TIMEOUT);
-        if status.is_none() {
-            // SAFETY: our own child, which hangs.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            wait_child(pid, common::TIMEOUT);
-        }
-        assert_eq!(status, Some(0), "the child's exit status (None: it hung)");
-        let message = pull
-            .recv_string(RecvFlags::empty())
-            .expect("the child's message");
-        assert_eq!(message, format!("child {pid}"));
+        expect_child_message(pid, &pull);
 
         // The parent's context and its connections are untouched.
         assert_eq!(
@@ -717,17 +723,7 @@ fn forked_child_may_drop_inherited_handles_without_hanging() {
             unsafe { libc::_exit(status) };
         }
         // The child's message waits in the PULL's queue meanwhile.
-        let status = wait_child(pid, common::TIMEOUT);
-        if status.is_none() {
-            // SAFETY: our own child, which hangs.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            wait_child(pid, common::TIMEOUT);
-        }
-        assert_eq!(status, Some(0), "the child's exit status (None: it hung)");
-        let message = pull
-            .recv_string(RecvFlags::empty())
-            .expect("the child's message");
-        assert_eq!(message, format!("child {pid}"));
+        expect_child_message(pid, &pull);
         // The parent's sockets still work.
         push.send("parent", SendFlags::empty()).expect("send");
         assert_eq!(

@@ -161,6 +161,24 @@ fn inproc_tools_report_in_the_c_format() {
     });
 }
 
+/// Each tool, run with its arguments, exits with status 2 and prints its usage.
+fn assert_rejects_bad_arguments(cases: &[(&str, &[&str])]) {
+    for &(name, args) in cases {
+        let run = Peer::spawn(name, example(name), args).finish();
+        assert_eq!(
+            run.status.code(),
+            Some(2),
+            "{name} {args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("usage: "),
+            "{name} {args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
 #[test]
 fn perf_tools_reject_bad_arguments_with_status_2() {
     within(|| {
@@ -174,20 +192,7 @@ fn perf_tools_reject_bad_arguments_with_status_2() {
             ("inproc_thr", &["10", "10", "10"]),
             ("inproc_lat", &["10"]),
         ];
-        for (name, args) in cases {
-            let run = Peer::spawn(name, example(name), args).finish();
-            assert_eq!(
-                run.status.code(),
-                Some(2),
-                "{name} {args:?}: {}",
-                run.stderr
-            );
-            assert!(
-                run.stderr.contains("usage: "),
-                "{name} {args:?}: {}",
-                run.stderr
-            );
-        }
+        assert_rejects_bad_arguments(&cases);
     });
 }
 
@@ -245,20 +250,7 @@ fn async_throughput_tools_pair_and_report_in_the_c_format() {
             ),
             ("async_inproc_thr", &["ten", "10"]),
         ];
-        for (name, args) in cases {
-            let run = Peer::spawn(name, example(name), args).finish();
-            assert_eq!(
-                run.status.code(),
-                Some(2),
-                "{name} {args:?}: {}",
-                run.stderr
-            );
-            assert!(
-                run.stderr.contains("usage: "),
-                "{name} {args:?}: {}",
-                run.stderr
-            );
-        }
+        assert_rejects_bad_arguments(&cases);
     });
 }
 
