@@ -185,6 +185,8 @@ impl Error {
     }
 
     /// The error libzmq reported for the call that just failed on this thread.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn last() -> Error {
         // SAFETY: zmq_errno only reads this thread's errno.
         Error::from_errno(unsafe { sys::zmq_errno() })
@@ -332,6 +334,7 @@ pub(crate) fn c_string(text: &str) -> Result<std::ffi::CString> {
 }
 
 /// Turns a libzmq return code into a `Result`, reading errno on failure.
+#[inline]
 pub(crate) fn check(rc: std::os::raw::c_int) -> Result<std::os::raw::c_int> {
     if rc == -1 {
         Err(Error::last())

@@ -73,8 +73,18 @@ impl Message {
     /// them once, [`From<Vec<u8>>`] takes them without copying).
     ///
     /// Returns [`Error::OutOfMemory`](crate::Error::OutOfMemory) when libzmq cannot allocate it, never aborts.
+    #[inline]
     pub fn with_size(len: usize) -> Result<Message> {
-        Ok(Message::with_size_uninit(len)?.fill(0))
+        let mut msg = Message::with_size_uninit(len)?;
+        // The length is known here, so no zmq_msg_size call as in `fill`.
+        if len > 0 {
+            // SAFETY: a message just made with `len` bytes owns them at its data pointer,
+            // writable and seen by nothing else.
+            unsafe {
+                ptr::write_bytes(sys::zmq_msg_data(msg.msg.as_mut_ptr()).cast::<u8>(), 0, len)
+            };
+        }
+        Ok(msg.msg)
     }
 
     /// A message of `len` bytes that are not written yet, as `zmq_msg_init_size` makes it:
@@ -101,6 +111,7 @@ impl Message {
     /// # Ok::<(), zmq::Error>(())
     /// ```
     #[doc(alias = "zmq_msg_init_size")]
+    #[inline]
     pub fn with_size_uninit(len: usize) -> Result<UninitMessage> {
         let mut raw = MaybeUninit::<sys::zmq_msg_t>::uninit();
         // SAFETY: plain FFI call; on failure the message is left uninitialised and not used.
@@ -187,6 +198,7 @@ impl Message {
         Message::wrap(unsafe { raw.assume_init() }, exclusive)
     }
 
+    #[inline]
     fn wrap(raw: sys::zmq_msg_t, exclusive: bool) -> Message {
         Message {
             raw: UnsafeCell::new(raw),
@@ -196,6 +208,7 @@ impl Message {
 
     /// The raw `zmq_msg_t`, for the C API. It stays owned by this message. The same as
     /// [`Message::as_mut_raw`].
+    #[inline]
     pub fn as_mut_ptr(&mut self) -> *mut sys::zmq_msg_t {
         self.raw.get_mut()
     }
@@ -245,6 +258,7 @@ impl Message {
 
     /// The raw message for calls that only read it, or whose writes Rust cannot observe
     /// (the UnsafeCell allows them).
+    #[inline]
     fn raw_ptr(&self) -> *mut sys::zmq_msg_t {
         self.raw.get()
     }
@@ -252,11 +266,13 @@ impl Message {
     /// Called after libzmq put new content into this message (a receive): nothing is known
     /// about who else sees those bytes (over inproc they may be another program's), so a
     /// write copies them first.
+    #[inline]
     pub(crate) fn set_received(&mut self) {
         self.exclusive = false;
     }
 
     /// Called after libzmq took this message's content (a successful send) and left it empty.
+    #[inline]
     pub(crate) fn set_emptied(&mut self) {
         self.exclusive = true;
     }
@@ -264,6 +280,7 @@ impl Message {
     /// The number of bytes (`zmq_msg_size`): the same as the slice's `len()`, without
     /// asking libzmq for the data pointer too.
     #[doc(alias = "zmq_msg_size")]
+    #[inline]
     pub fn len(&self) -> usize {
         // SAFETY: zmq_msg_size only reads a live message.
         unsafe { sys::zmq_msg_size(self.raw_ptr()) }
@@ -498,6 +515,7 @@ impl UninitMessage {
     }
 
     /// The message with every byte set to `byte`.
+    #[inline]
     pub fn fill(mut self, byte: u8) -> Message {
         let len = self.len();
         if len > 0 {
@@ -564,6 +582,7 @@ unsafe extern "C" fn drop_owner<T>(_data: *mut c_void, hint: *mut c_void) {
 }
 
 impl Drop for Message {
+    #[inline]
     fn drop(&mut self) {
         // SAFETY: the message is initialised and closed only here.
         unsafe { sys::zmq_msg_close(self.raw.get_mut()) };

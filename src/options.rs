@@ -30,6 +30,7 @@ pub(crate) trait RawSocket {
 }
 
 impl RawSocket for Socket {
+    #[inline]
     fn raw_socket(&self) -> *mut c_void {
         self.as_ptr()
     }

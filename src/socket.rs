@@ -315,6 +315,7 @@ impl Socket {
 
     /// The raw `void *` socket, for the C API. It stays owned by this `Socket`. The same as
     /// [`Socket::as_raw`].
+    #[inline]
     pub fn as_ptr(&self) -> *mut c_void {
         self.raw.as_ptr()
     }
@@ -527,6 +528,7 @@ impl Socket {
     /// thread back. A send timeout that runs out is [`Error::WouldBlock`].
     #[doc(alias = "zmq_send")]
     #[doc(alias = "zmq_msg_send")]
+    #[inline]
     pub fn send<T: Sendable>(&self, data: T, flags: SendFlags) -> Result<(), SendError<T::Unsent>> {
         data.send_on(self, flags)
     }
@@ -572,6 +574,7 @@ impl Socket {
     }
 
     /// Sends the content of `msg`, leaving it empty on success and untouched on failure.
+    #[inline]
     fn send_msg(&self, msg: &mut Message, flags: SendFlags) -> Result<()> {
         // SAFETY: a live socket and message; on success libzmq takes the content and leaves
         // the message empty but initialised, on failure it leaves the message as it was.
@@ -615,6 +618,7 @@ impl Socket {
     /// The same holds for every receive method. A receive timeout that runs out is
     /// [`Error::WouldBlock`].
     #[doc(alias = "zmq_msg_recv")]
+    #[inline]
     pub fn recv(&self, msg: &mut Message, flags: RecvFlags) -> Result<()> {
         receive::into_message(self, msg, flags)
     }
@@ -730,6 +734,7 @@ pub(crate) mod receive {
     use crate::socket::RecvFlags;
     use crate::sys;
 
+    #[inline]
     pub(crate) fn into_message(
         socket: &impl RawSocket,
         msg: &mut Message,
@@ -836,6 +841,7 @@ impl private::Sealed for Message {}
 impl Sendable for Message {
     type Unsent = Message;
 
+    #[inline]
     fn send_on(mut self, socket: &Socket, flags: SendFlags) -> Result<(), SendError<Message>> {
         match socket.send_msg(&mut self, flags) {
             Ok(()) => Ok(()),

@@ -162,6 +162,7 @@ impl fmt::Debug for ThreadSafeSocket {
 }
 
 impl RawSocket for ThreadSafeSocket {
+    #[inline]
     fn raw_socket(&self) -> *mut c_void {
         self.raw.as_ptr()
     }
