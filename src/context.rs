@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::{check, Error, Result};
+use crate::inproc::InprocNames;
 use crate::options::millis_to_c;
 use crate::raw::{check_foreign_pointer, HandedOver, Ownership};
 use crate::socket::{Socket, SocketType};
@@ -36,6 +37,15 @@ type SocketDefault = Arc<dyn Fn(&Socket) -> Result<()> + Send + Sync>;
 /// # Ok::<(), zmq::Error>(())
 /// ```
 ///
+/// # `inproc://` connects that no bind ever answers
+///
+/// A socket may connect to an `inproc://` name before any socket binds it; the connection
+/// waits in the context. Those still waiting when the context is shut down or terminated are
+/// completed by the crate on one short-lived socket of its own (what was queued on them is
+/// dropped, as libzmq itself would), however many there are. libzmq's own termination
+/// spends a socket slot on each and aborts the process once the slots run out (1,023 by
+/// default, each connect counting, repeated ones to one name too).
+///
 /// # fork
 ///
 /// libzmq is not fork-safe: its I/O threads are not copied into a child process, so the
@@ -62,6 +72,8 @@ struct RawContext {
     // The process that made (or took) the handle: a child forked from it must not terminate
     // the context it inherited (see `Drop`).
     pid: u32,
+    // The `inproc://` names that may have connections waiting for a bind (src/inproc.rs).
+    inproc: InprocNames,
 }
 
 /// The references that [`Context::into_raw`] hands over, until [`Context::from_raw`] takes
@@ -87,6 +99,9 @@ impl Drop for RawContext {
             // leaves it alone.
             return;
         }
+        // No socket of this crate is left to bind a name; complete what still waits, so that
+        // libzmq's termination has nothing left to complete (see src/inproc.rs).
+        self.inproc.bind_pending(self.ptr.as_ptr());
         loop {
             // SAFETY: this is the only owner left of a live context (every socket holds a
             // clone of the Arc, so all sockets are closed), and it is terminated only here.
@@ -138,9 +153,19 @@ impl Context {
     /// to make. Terminating stays with the owner.
     #[doc(alias = "zmq_ctx_shutdown")]
     pub fn shutdown(&self) {
+        if self.inner.ownership == Ownership::Owned {
+            // A shut down context makes no sockets, so the connections waiting for an
+            // `inproc://` bind are completed now (see src/inproc.rs).
+            self.inner.inproc.bind_pending(self.as_ptr());
+        }
         // SAFETY: the pointer is a live context (this handle keeps it alive, or the lender
         // promised to); shutting down an already shut down context is a no-op in libzmq.
         unsafe { sys::zmq_ctx_shutdown(self.as_ptr()) };
+    }
+
+    /// The record of this context's `inproc://` names.
+    pub(crate) fn inproc(&self) -> &InprocNames {
+        &self.inner.inproc
     }
 
     /// The raw `void *` context, for the C API. It stays valid while this handle lives. The
@@ -272,6 +297,7 @@ impl Context {
                 socket_defaults: Vec::new(),
                 ownership,
                 pid: std::process::id(),
+                inproc: InprocNames::default(),
             }),
         })
     }
@@ -661,6 +687,7 @@ impl ContextBuilder {
                 socket_defaults,
                 ownership: Ownership::Owned,
                 pid: std::process::id(),
+                inproc: InprocNames::default(),
             }),
         };
         for (option, value) in &self.settings {

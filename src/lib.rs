@@ -270,6 +270,7 @@ pub mod cert;
 mod context;
 mod curve;
 mod error;
+mod inproc;
 mod message;
 mod monitor;
 mod multipart;

@@ -826,7 +826,7 @@ impl Socket {
             // No high-water mark: libzmq's monitor sends block (the caller's bind, or the I/O
             // thread) once the pipe is full, so unread events queue up instead.
             pair.set_rcvhwm(0)?;
-            pair.connect(&endpoint)?;
+            pair.connect_bound(&c_endpoint)?;
             Ok(MonitorReader {
                 pair,
                 stopped: std::cell::Cell::new(false),

@@ -9,6 +9,7 @@ use std::sync::atomic::AtomicU64;
 
 use crate::context::Context;
 use crate::error::{c_string, check, Error, Result, SendError};
+use crate::inproc::EndpointOp;
 use crate::message::Message;
 use crate::multipart::Multipart;
 use crate::raw::{check_foreign_pointer, Ownership};
@@ -275,6 +276,7 @@ unsafe impl Send for Socket {}
 
 impl Drop for Socket {
     fn drop(&mut self) {
+        self.ctx.inproc().forget_socket(self.raw.as_ptr());
         if self.ownership == Ownership::Borrowed {
             return;
         }
@@ -341,6 +343,7 @@ impl Socket {
     /// one before makes the context's termination wait for the socket's close. For a
     /// borrowed socket, the pointer simply goes back to its owner.
     pub fn into_raw(self) -> (*mut c_void, Context) {
+        self.ctx.inproc().forget_socket(self.as_ptr());
         let (raw, ctx) = self.into_raw_parts();
         (raw.as_ptr(), ctx)
     }
@@ -430,15 +433,6 @@ impl Socket {
         (this.raw, ctx)
     }
 
-    fn endpoint_call(
-        &self,
-        endpoint: &str,
-        any_port: bool,
-        call: unsafe extern "C" fn(*mut c_void, *const std::os::raw::c_char) -> c_int,
-    ) -> Result<()> {
-        endpoint_call(self.raw, endpoint, any_port, call)
-    }
-
     /// Accepts connections on an endpoint: `tcp://127.0.0.1:5555`, `tcp://*:*` (any free
     /// port, see [`Socket::last_endpoint`] and [`Socket::bind_ephemeral_port`]),
     /// `ipc:///tmp/socket`, `inproc://name`.
@@ -448,7 +442,7 @@ impl Socket {
     /// larger number modulo 65536).
     #[doc(alias = "zmq_bind")]
     pub fn bind(&self, endpoint: &str) -> Result<()> {
-        self.endpoint_call(endpoint, true, sys::zmq_bind)
+        endpoint_call(&self.ctx, self.raw, endpoint, EndpointOp::Bind)
     }
 
     /// Binds to any free port of `address`, an endpoint without its port (`tcp://127.0.0.1`,
@@ -493,21 +487,29 @@ impl Socket {
     /// `tcp://127.0.0.1:0;127.0.0.1:5555` (the source port may be `*` or `0`: any).
     #[doc(alias = "zmq_connect")]
     pub fn connect(&self, endpoint: &str) -> Result<()> {
-        self.endpoint_call(endpoint, false, sys::zmq_connect)
+        endpoint_call(&self.ctx, self.raw, endpoint, EndpointOp::Connect)
+    }
+
+    /// Connects to an `inproc://` endpoint bound at this moment (a monitor's, which
+    /// `zmq_socket_monitor` bound), so that the context need not remember it as possibly
+    /// waiting for a bind.
+    pub(crate) fn connect_bound(&self, endpoint: &std::ffi::CStr) -> Result<()> {
+        // SAFETY: a live socket and a NUL-terminated string that outlives the call.
+        check(unsafe { sys::zmq_connect(self.as_ptr(), endpoint.as_ptr()) }).map(drop)
     }
 
     /// Stops accepting on an endpoint given to [`Socket::bind`] (for a wildcard bind, the
     /// resolved endpoint from [`Socket::last_endpoint`]). Ports are checked as in `bind`.
     #[doc(alias = "zmq_unbind")]
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
-        self.endpoint_call(endpoint, true, sys::zmq_unbind)
+        endpoint_call(&self.ctx, self.raw, endpoint, EndpointOp::Unbind)
     }
 
     /// Disconnects from an endpoint given to [`Socket::connect`]. Ports are checked as in
     /// `connect`.
     #[doc(alias = "zmq_disconnect")]
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
-        self.endpoint_call(endpoint, false, sys::zmq_disconnect)
+        endpoint_call(&self.ctx, self.raw, endpoint, EndpointOp::Disconnect)
     }
 
     /// Sends one frame.
@@ -665,18 +667,31 @@ impl Socket {
     }
 }
 
-/// Calls `zmq_bind`, `zmq_connect`, `zmq_unbind` or `zmq_disconnect` on a live socket, after
-/// refusing an endpoint with a NUL byte or a bad port.
+/// Calls `zmq_bind`, `zmq_connect`, `zmq_unbind` or `zmq_disconnect` on a live socket of
+/// `ctx`, after refusing an endpoint with a NUL byte or a bad port, and keeps the context's
+/// record of `inproc://` names.
 pub(crate) fn endpoint_call(
+    ctx: &Context,
     socket: NonNull<c_void>,
     endpoint: &str,
-    any_port: bool,
-    call: unsafe extern "C" fn(*mut c_void, *const std::os::raw::c_char) -> c_int,
+    op: EndpointOp,
 ) -> Result<()> {
     let c_endpoint = c_string(endpoint)?;
-    check_ports(endpoint, any_port)?;
+    check_ports(
+        endpoint,
+        matches!(op, EndpointOp::Bind | EndpointOp::Unbind),
+    )?;
+    let call = match op {
+        EndpointOp::Bind => sys::zmq_bind,
+        EndpointOp::Connect => sys::zmq_connect,
+        EndpointOp::Unbind => sys::zmq_unbind,
+        EndpointOp::Disconnect => sys::zmq_disconnect,
+    };
     // SAFETY: the caller's live socket and a NUL-terminated string that outlives the call.
-    check(unsafe { call(socket.as_ptr(), c_endpoint.as_ptr()) }).map(drop)
+    ctx.inproc()
+        .track(op, socket.as_ptr(), &c_endpoint, || unsafe {
+            call(socket.as_ptr(), c_endpoint.as_ptr())
+        })
 }
 
 /// Refuses a TCP, WebSocket or UDP port that is not a number from 1 to 65535 (or, where

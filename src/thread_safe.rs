@@ -7,6 +7,7 @@ use std::ptr::NonNull;
 
 use crate::context::Context;
 use crate::error::{c_string, check, Error, Result, SendError};
+use crate::inproc::EndpointOp;
 use crate::message::Message;
 use crate::options::RawSocket;
 use crate::socket::{check_ports, endpoint_call, receive, RecvFlags, Socket, SocketType};
@@ -144,6 +145,7 @@ unsafe impl Sync for ThreadSafeSocket {}
 
 impl Drop for ThreadSafeSocket {
     fn drop(&mut self) {
+        self.ctx.inproc().forget_socket(self.raw.as_ptr());
         // SAFETY: the socket is live and closed only here (no other reference exists during
         // drop); its context is still alive (`self.ctx` is dropped after this body).
         unsafe { sys::zmq_close(self.raw.as_ptr()) };
@@ -199,25 +201,25 @@ impl ThreadSafeSocket {
     /// RADIO and DISH also take `udp://` endpoints (a DISH binds `udp://127.0.0.1:5555`).
     #[doc(alias = "zmq_bind")]
     pub fn bind(&self, endpoint: &str) -> Result<()> {
-        endpoint_call(self.raw, endpoint, true, sys::zmq_bind)
+        endpoint_call(&self.ctx, self.raw, endpoint, EndpointOp::Bind)
     }
 
     /// Connects to an endpoint, as [`Socket::connect`] does.
     #[doc(alias = "zmq_connect")]
     pub fn connect(&self, endpoint: &str) -> Result<()> {
-        endpoint_call(self.raw, endpoint, false, sys::zmq_connect)
+        endpoint_call(&self.ctx, self.raw, endpoint, EndpointOp::Connect)
     }
 
     /// Stops accepting on an endpoint given to [`ThreadSafeSocket::bind`].
     #[doc(alias = "zmq_unbind")]
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
-        endpoint_call(self.raw, endpoint, true, sys::zmq_unbind)
+        endpoint_call(&self.ctx, self.raw, endpoint, EndpointOp::Unbind)
     }
 
     /// Disconnects from an endpoint given to [`ThreadSafeSocket::connect`].
     #[doc(alias = "zmq_disconnect")]
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
-        endpoint_call(self.raw, endpoint, false, sys::zmq_disconnect)
+        endpoint_call(&self.ctx, self.raw, endpoint, EndpointOp::Disconnect)
     }
 
     /// PEER only: connects to a PEER at `endpoint` and returns the routing id that addresses
@@ -229,11 +231,19 @@ impl ThreadSafeSocket {
     pub fn connect_peer(&self, endpoint: &str) -> Result<u32> {
         let c_endpoint = c_string(endpoint)?;
         check_ports(endpoint, false)?;
-        // SAFETY: a live socket and a NUL-terminated string that outlives the call.
-        let routing_id = unsafe { sys::zmq_connect_peer(self.as_ptr(), c_endpoint.as_ptr()) };
-        if routing_id == 0 {
-            return Err(Error::last());
-        }
+        let mut routing_id = 0;
+        self.ctx
+            .inproc()
+            .track(EndpointOp::Connect, self.as_ptr(), &c_endpoint, || {
+                // SAFETY: a live socket and a NUL-terminated string that outlives the call.
+                routing_id = unsafe { sys::zmq_connect_peer(self.as_ptr(), c_endpoint.as_ptr()) };
+                // zmq_connect_peer fails with routing id 0 and errno set.
+                if routing_id == 0 {
+                    -1
+                } else {
+                    0
+                }
+            })?;
         Ok(routing_id)
     }
 

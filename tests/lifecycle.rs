@@ -192,3 +192,125 @@ fn drop_orders_are_clean_under_valgrind() {
         assert_clean_under_valgrind(test);
     }
 }
+
+/// Runs the test `name` of this binary in a child process (with `ZMQ_LIFECYCLE_CHILD` set)
+/// and fails, naming the signal, if the child crashed or did not pass: an abort inside libzmq
+/// must fail this test, not take the whole test binary down with it.
+fn in_child_process(name: &str) {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--test-threads=1"])
+        .env("ZMQ_LIFECYCLE_CHILD", "1")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success() && text.contains("1 passed"),
+        "{name} in a child process: {:?}\n{text}",
+        output.status
+    );
+}
+
+fn is_child() -> bool {
+    std::env::var_os("ZMQ_LIFECYCLE_CHILD").is_some()
+}
+
+/// Connects one socket `per_name` times to each of `names` inproc names that nothing binds,
+/// closes it, and drops the context (after `shutdown` when asked), within `BOUND`.
+fn terminate_with_waiting_connects(ctx: Context, names: usize, per_name: usize, shutdown: bool) {
+    finishes("terminating with waiting inproc connects", move || {
+        let socket = ctx.socket(SocketType::Push).unwrap();
+        socket.set_linger(Some(Duration::ZERO)).unwrap();
+        for name in 0..names {
+            for _ in 0..per_name {
+                socket.connect(&format!("inproc://nobody-{name}")).unwrap();
+            }
+        }
+        drop(socket);
+        if shutdown {
+            ctx.shutdown();
+        }
+        drop(ctx);
+    });
+}
+
+// libzmq's zmq_ctx_term completes each connect still waiting for an inproc bind with a PAIR
+// socket of its own, and asserts that it could make one: with more waiting connects than free
+// socket slots it aborted the process. The crate completes them first, on one socket.
+
+#[test]
+fn many_connects_waiting_for_an_inproc_bind_do_not_abort_termination() {
+    if !is_child() {
+        return in_child_process(
+            "many_connects_waiting_for_an_inproc_bind_do_not_abort_termination",
+        );
+    }
+    // Distinct names, then one name connected to many times (one waiting entry per connect),
+    // each beyond the default 1,023 sockets.
+    terminate_with_waiting_connects(Context::new().unwrap(), 1500, 1, false);
+    terminate_with_waiting_connects(Context::new().unwrap(), 1, 1500, false);
+    // And on a small context, where a few are already too many.
+    let small = Context::builder().max_sockets(4).build().unwrap();
+    terminate_with_waiting_connects(small, 40, 2, false);
+}
+
+#[test]
+fn many_connects_waiting_for_an_inproc_bind_do_not_abort_after_shutdown() {
+    if !is_child() {
+        return in_child_process(
+            "many_connects_waiting_for_an_inproc_bind_do_not_abort_after_shutdown",
+        );
+    }
+    terminate_with_waiting_connects(Context::new().unwrap(), 1500, 1, true);
+    let small = Context::builder().max_sockets(4).build().unwrap();
+    terminate_with_waiting_connects(small, 40, 2, true);
+}
+
+#[test]
+fn connects_waiting_for_an_inproc_bind_still_complete_when_it_comes() {
+    let ctx = Context::new().unwrap();
+    let early = ctx.socket(SocketType::Push).unwrap();
+    early.connect("inproc://late-binder").unwrap();
+    early
+        .send("queued before the bind", SendFlags::empty())
+        .unwrap();
+    // A name bound, unbound and bound again by another socket, connected in between.
+    let first = ctx.socket(SocketType::Pull).unwrap();
+    first.bind("inproc://rebound").unwrap();
+    first.unbind("inproc://rebound").unwrap();
+    let between = ctx.socket(SocketType::Push).unwrap();
+    between.connect("inproc://rebound").unwrap();
+    between
+        .send("sent while unbound", SendFlags::empty())
+        .unwrap();
+
+    let late = ctx.socket(SocketType::Pull).unwrap();
+    late.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+    late.bind("inproc://late-binder").unwrap();
+    assert_eq!(
+        late.recv_string(RecvFlags::empty()).unwrap(),
+        "queued before the bind"
+    );
+    let second = ctx.socket(SocketType::Pull).unwrap();
+    second.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+    second.bind("inproc://rebound").unwrap();
+    assert_eq!(
+        second.recv_string(RecvFlags::empty()).unwrap(),
+        "sent while unbound"
+    );
+    // A connect to a bound name is not completed elsewhere at termination: the message
+    // arrives here, and the context still terminates.
+    let after = ctx.socket(SocketType::Push).unwrap();
+    after.connect("inproc://late-binder").unwrap();
+    after.send("to a bound name", SendFlags::empty()).unwrap();
+    assert_eq!(
+        late.recv_string(RecvFlags::empty()).unwrap(),
+        "to a bound name"
+    );
+    finishes("terminating", move || {
+        drop((ctx, early, between, late, second, after, first))
+    });
+}

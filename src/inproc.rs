@@ -1,0 +1,225 @@
+//! The `inproc://` names a context's sockets connected to before anything bound them, kept so
+//! that terminating the context cannot abort the process.
+//!
+//! libzmq lets a socket connect to an `inproc://` name nobody has bound yet: the connection
+//! waits in the context (`ctx_t::_pending_connections`) until a socket binds the name. If none
+//! ever does, `zmq_ctx_term` completes each waiting connection itself by creating a PAIR socket
+//! per waiting connect and binding it, while holding the lock that socket slots are freed
+//! under, and asserts that each creation succeeds. With more waiting connects than free slots
+//! (1,023 sockets by default, counting every connect, even repeated ones to one name) that
+//! assertion aborts the process (`Assertion failed: s (src/ctx.cpp)`), from a program that did
+//! nothing wrong.
+//!
+//! So the crate remembers the names it connected to while no socket of the context had bound
+//! them through this crate, forgets a name once a socket binds it, and before the context is
+//! shut down or terminated binds every remembered name on one PAIR socket of its own and
+//! closes it. That completes the waiting connections as libzmq would (they attach to a socket
+//! that is gone at once), with one socket however many there are. A name this crate does not
+//! know to be bound is remembered in case it is not: a name bound by C code on a shared
+//! context, or a connect racing with a bind, costs one refused bind at termination, never a
+//! missed one.
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_int, c_void};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::error::{check, Error, Result};
+use crate::sys;
+
+/// What an endpoint call does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EndpointOp {
+    Bind,
+    Connect,
+    Unbind,
+    Disconnect,
+}
+
+/// One context's record of `inproc://` names (full endpoints, `inproc://name`).
+#[derive(Debug, Default)]
+pub(crate) struct InprocNames {
+    names: Mutex<Names>,
+}
+
+#[derive(Debug, Default)]
+struct Names {
+    /// Names bound through this crate, with the socket (its address) that bound each.
+    bound: HashMap<CString, usize>,
+    /// Names connected to while not in `bound`: possibly waiting for a bind.
+    pending: HashSet<CString>,
+}
+
+impl InprocNames {
+    fn lock(&self) -> MutexGuard<'_, Names> {
+        // Nothing panics while the lock is held; a poisoned lock still holds consistent sets.
+        self.names
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `call`, the libzmq call doing `op` for `endpoint` on `socket`, and keeps the record
+    /// up to date. The result is read (errno included) right after `call`, before any lock is
+    /// released.
+    pub(crate) fn track(
+        &self,
+        op: EndpointOp,
+        socket: *mut c_void,
+        endpoint: &CStr,
+        call: impl FnOnce() -> c_int,
+    ) -> Result<()> {
+        if !endpoint.to_bytes().starts_with(b"inproc://") {
+            return check(call()).map(drop);
+        }
+        let id = socket as usize;
+        match op {
+            EndpointOp::Bind => {
+                let result = check(call()).map(drop);
+                if result.is_ok() {
+                    let mut names = self.lock();
+                    names.pending.remove(endpoint);
+                    names.bound.insert(endpoint.to_owned(), id);
+                }
+                result
+            }
+            EndpointOp::Connect => {
+                // The lock is held across the connect, so that an unbind cannot slip between
+                // seeing the name bound and libzmq connecting (which would then wait unseen).
+                let mut names = self.lock();
+                if !names.bound.contains_key(endpoint) {
+                    names.pending.insert(endpoint.to_owned());
+                }
+                check(call()).map(drop)
+            }
+            EndpointOp::Unbind => {
+                // Forgotten before the call: from then on a connect is remembered, in case it
+                // lands after the unbind.
+                {
+                    let mut names = self.lock();
+                    if names.bound.get(endpoint) == Some(&id) {
+                        names.bound.remove(endpoint);
+                    }
+                }
+                check(call()).map(drop)
+            }
+            EndpointOp::Disconnect => check(call()).map(drop),
+        }
+    }
+
+    /// The socket at `socket` is about to be closed or handed to C: the names it bound are no
+    /// longer known to be bound (libzmq releases them when it reaps the socket).
+    pub(crate) fn forget_socket(&self, socket: *mut c_void) {
+        let id = socket as usize;
+        let mut names = self.lock();
+        if !names.bound.is_empty() {
+            names.bound.retain(|_, owner| *owner != id);
+        }
+    }
+
+    /// How many names may still be waiting for a bind.
+    #[cfg(test)]
+    fn pending_len(&self) -> usize {
+        self.lock().pending.len()
+    }
+
+    /// Completes the connections that may be waiting for a bind, on the live context `ctx`:
+    /// binds each remembered name on one PAIR socket (linger 0) and closes it. Called before
+    /// the context is shut down or terminated, once no socket of this crate can bind again.
+    ///
+    /// A name that turns out bound is refused and skipped. If no socket can be made (the
+    /// context already shut down, or every slot taken by sockets libzmq has not reaped yet
+    /// for a second), the names stay for libzmq's own pass at termination.
+    pub(crate) fn bind_pending(&self, ctx: *mut c_void) {
+        let pending = std::mem::take(&mut self.lock().pending);
+        if pending.is_empty() {
+            return;
+        }
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let socket = loop {
+            // SAFETY: the caller's live context; a null result is handled below.
+            let socket = unsafe { sys::zmq_socket(ctx, sys::ZMQ_PAIR) };
+            if !socket.is_null() {
+                break socket;
+            }
+            // Sockets closed just before are freed by libzmq's reaper thread, soon.
+            if Error::last() != Error::TooManyOpenFiles || Instant::now() >= deadline {
+                self.lock().pending.extend(pending);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        let linger: c_int = 0;
+        // SAFETY: a live socket and a c_int option value of the size given. Linger 0: what
+        // reaches this socket is dropped when it closes, as libzmq's own pass would.
+        unsafe {
+            sys::zmq_setsockopt(
+                socket,
+                sys::ZMQ_LINGER,
+                (&linger as *const c_int).cast(),
+                std::mem::size_of::<c_int>(),
+            )
+        };
+        for name in &pending {
+            // SAFETY: a live socket and a NUL-terminated endpoint. A refusal (the name is bound
+            // after all) leaves nothing to complete for it.
+            unsafe { sys::zmq_bind(socket, name.as_ptr()) };
+        }
+        // SAFETY: the socket made above, closed once.
+        unsafe { sys::zmq_close(socket) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn track(names: &InprocNames, op: EndpointOp, socket: usize, endpoint: &str) {
+        let endpoint = CString::new(endpoint).unwrap();
+        names
+            .track(op, socket as *mut c_void, &endpoint, || 0)
+            .unwrap();
+    }
+
+    #[test]
+    fn remembers_only_names_not_bound_through_the_crate() {
+        let names = InprocNames::default();
+        track(&names, EndpointOp::Connect, 1, "inproc://early");
+        track(&names, EndpointOp::Connect, 1, "tcp://127.0.0.1:5555");
+        assert_eq!(names.pending_len(), 1);
+        // Binding the name completes the waiting connection.
+        track(&names, EndpointOp::Bind, 2, "inproc://early");
+        assert_eq!(names.pending_len(), 0);
+        // Connecting to a bound name waits for nothing.
+        track(&names, EndpointOp::Connect, 3, "inproc://early");
+        assert_eq!(names.pending_len(), 0);
+        // Only the binder's unbind forgets the bind.
+        track(&names, EndpointOp::Unbind, 3, "inproc://early");
+        track(&names, EndpointOp::Connect, 3, "inproc://early");
+        assert_eq!(names.pending_len(), 0);
+        track(&names, EndpointOp::Unbind, 2, "inproc://early");
+        track(&names, EndpointOp::Connect, 3, "inproc://early");
+        assert_eq!(names.pending_len(), 1);
+    }
+
+    #[test]
+    fn closing_the_binder_forgets_its_names() {
+        let names = InprocNames::default();
+        track(&names, EndpointOp::Bind, 7, "inproc://a");
+        track(&names, EndpointOp::Bind, 8, "inproc://b");
+        names.forget_socket(7 as *mut c_void);
+        track(&names, EndpointOp::Connect, 9, "inproc://a");
+        track(&names, EndpointOp::Connect, 9, "inproc://b");
+        assert_eq!(names.pending_len(), 1);
+    }
+
+    #[test]
+    fn a_failed_bind_is_not_a_bind() {
+        let names = InprocNames::default();
+        let endpoint = CString::new("inproc://x").unwrap();
+        let result = names.track(EndpointOp::Bind, 1 as *mut c_void, &endpoint, || -1);
+        assert!(result.is_err());
+        track(&names, EndpointOp::Connect, 2, "inproc://x");
+        assert_eq!(names.pending_len(), 1);
+    }
+}
