@@ -104,11 +104,10 @@ thread_local! {
     static RECEIVED: RefCell<Option<Message>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` on a socket of a context of its own. One context for every case ran into
-/// libzmq's socket limit (closed sockets are reaped in the background), and terminating a
-/// context with over a thousand pending inproc connects (a connect to an inproc name nobody
-/// bound stays pending) aborts in libzmq 4.3: it makes a socket for each and asserts that
-/// it got one (`ctx.cpp`, "create_socket might fail").
+/// Runs `f` on a socket of a context of its own: one context for every case ran into
+/// libzmq's socket limit (closed sockets are reaped in the background). Terminating each one
+/// also exercises the crate's completion of inproc connects still waiting for a bind (libzmq
+/// 4.3 alone aborts with over a thousand of them: tests/lifecycle.rs).
 fn with_socket<R>(kind: SocketType, f: impl FnOnce(&Socket) -> R) -> R {
     let ctx = common::context();
     let socket = common::socket(&ctx, kind);
