@@ -2,8 +2,11 @@
 //! MESSAGE_COUNT messages of MESSAGE_SIZE bytes over `inproc://` to a PULL socket, which
 //! measures; prints exactly the C tool's lines.
 //!
-//! Each message is made with one `zmq_msg_init_size` as in the C tool, its bytes zeroed (C
-//! leaves them uninitialised, which safe Rust cannot send). With `ZMQ_PERF_TUNED=1` (a build
+//! Each message is sent from one zeroed buffer of MESSAGE_SIZE bytes with `send(&[u8])`:
+//! libzmq copies the bytes into a message of its own (`zmq_send`: the C tool's
+//! `zmq_msg_init_size`, plus the copy). The C tool never writes its bytes; safe Rust cannot
+//! send unwritten ones, so one pass over them is the price of safety here. With
+//! `ZMQ_PERF_TUNED=1` (a build
 //! with feature `draft`) both sockets get the tuned mode of `remote_thr` and the sender sends
 //! clones of one payload.
 //!

@@ -5,11 +5,13 @@
 //!
 //! Usage: `remote_thr <connect-to> <message-size> <message-count> [<enable_curve>]`
 //!
-//! Each message is made as the C tool makes it, with one `zmq_msg_init_size` (no allocation
-//! at all up to 33 bytes), its bytes zeroed (C sends them uninitialised, which safe Rust
-//! cannot), and sent without copying. With `ZMQ_PERF_TUNED=1` (a build with feature `draft`)
-//! the socket gets [`zmq::ThroughputSetup::STREAMING`], the process
-//! [`zmq::tune_malloc_for_large_messages`], and every message is a clone of one payload.
+//! Each message is sent from one zeroed buffer of MESSAGE_SIZE bytes with `send(&[u8])`:
+//! libzmq copies the bytes into a message of its own (`zmq_send`: the C tool's
+//! `zmq_msg_init_size`, no allocation at all up to 33 bytes, plus the copy). The C tool
+//! never writes its bytes; safe Rust cannot send unwritten ones. With `ZMQ_PERF_TUNED=1` (a
+//! build with feature `draft`) the socket gets [`zmq::ThroughputSetup::STREAMING`], the
+//! process [`zmq::tune_malloc_for_large_messages`], and every message is a clone of one
+//! payload.
 //! Bad arguments exit with status 2; a failure with 1.
 
 #[path = "support/mod.rs"]
