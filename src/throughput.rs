@@ -139,8 +139,10 @@ impl Socket {
 /// on its own. A custom global allocator (jemalloc, mimalloc) is not affected, while libzmq's
 /// own allocations are.
 ///
-/// Only on Linux with glibc. Returns [`Error::InvalidArgument`](crate::Error::InvalidArgument)
-/// if glibc refuses a setting (the first may then be in effect).
+/// Only on Linux with glibc. Returns [`Error::NotSupported`](crate::Error::NotSupported) if
+/// the `malloc` in use refuses a setting (the first may then be in effect): glibc accepts
+/// both values, so that means another allocator took `malloc`'s place (AddressSanitizer's, or
+/// one preloaded with `LD_PRELOAD`), which these thresholds would not concern anyway.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn tune_malloc_for_large_messages() -> crate::Result<()> {
     const MMAP_THRESHOLD: libc::c_int = 32 << 20;
@@ -152,7 +154,7 @@ pub fn tune_malloc_for_large_messages() -> crate::Result<()> {
         // SAFETY: mallopt only records a tuning parameter under glibc's own lock; it is safe
         // to call at any time from any thread.
         if unsafe { libc::mallopt(param, value) } != 1 {
-            return Err(crate::Error::InvalidArgument);
+            return Err(crate::Error::NotSupported);
         }
     }
     Ok(())

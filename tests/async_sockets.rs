@@ -39,7 +39,11 @@ fn under_valgrind() -> bool {
 
 /// How long one whole test may take before it fails instead of hanging.
 fn test_limit() -> Duration {
-    Duration::from_secs(if full_size() || under_valgrind() { 300 } else { 60 })
+    Duration::from_secs(if full_size() || under_valgrind() {
+        300
+    } else {
+        60
+    })
 }
 
 /// The message count, a thousandth of it under valgrind, or a tenth of it (see the

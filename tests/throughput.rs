@@ -142,9 +142,16 @@ fn a_libzmq_without_draft_refuses_the_batch_sizes() {
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[test]
 fn the_malloc_tuning_is_accepted_and_large_messages_still_flow() {
-    zmq::tune_malloc_for_large_messages().unwrap();
+    // Under scripts/asan, AddressSanitizer's allocator replaces glibc's malloc and refuses
+    // mallopt: the tuning says so instead of claiming an effect.
+    let expected = if std::env::var("ZMQ_UNDER_ASAN").is_ok_and(|v| v == "1") {
+        Err(zmq::Error::NotSupported)
+    } else {
+        Ok(())
+    };
+    assert_eq!(zmq::tune_malloc_for_large_messages(), expected);
     // Twice is fine: it only sets the same thresholds again.
-    zmq::tune_malloc_for_large_messages().unwrap();
+    assert_eq!(zmq::tune_malloc_for_large_messages(), expected);
     let ctx = common::context();
     let (pull, push) =
         common::connected(&ctx, SocketType::Pull, SocketType::Push, Transport::Inproc);
