@@ -110,7 +110,12 @@ pub fn tuned() -> bool {
 /// (features `vendored` and `draft`): otherwise an error that says so.
 pub fn tune(socket: &zmq::Socket) -> Result<(), Box<dyn Error>> {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    zmq::tune_malloc_for_large_messages()?;
+    match zmq::tune_malloc_for_large_messages() {
+        // NotSupported: the malloc in use is not glibc's (a sanitizer's, a preloaded one),
+        // which the thresholds would not concern; the rest of the tuned mode still applies.
+        Ok(()) | Err(zmq::Error::NotSupported) => {}
+        Err(error) => return Err(error.into()),
+    }
     #[cfg(zmq_draft)]
     {
         socket.apply_throughput_setup(&zmq::ThroughputSetup::STREAMING)?;
