@@ -40,11 +40,13 @@ type SocketDefault = Arc<dyn Fn(&Socket) -> Result<()> + Send + Sync>;
 /// # `inproc://` connects that no bind ever answers
 ///
 /// A socket may connect to an `inproc://` name before any socket binds it; the connection
-/// waits in the context. Those still waiting when the context is shut down or terminated are
-/// completed by the crate on one short-lived socket of its own (what was queued on them is
-/// dropped, as libzmq itself would), however many there are. libzmq's own termination
-/// spends a socket slot on each and aborts the process once the slots run out (1,023 by
-/// default, each connect counting, repeated ones to one name too).
+/// waits in the context. Those still waiting when the context is terminated are completed
+/// by the crate on one short-lived socket of its own (what was queued on them is dropped, as
+/// libzmq itself would), however many there are. libzmq's own termination spends a socket
+/// slot on each and aborts the process once the slots run out (1,023 by default, each
+/// connect counting, repeated ones to one name too). After [`Context::shutdown`] no socket
+/// can be made any more, so that case is left to libzmq: avoid shutting down a context with
+/// more than a thousand such connects waiting.
 ///
 /// # fork
 ///
@@ -153,11 +155,6 @@ impl Context {
     /// to make. Terminating stays with the owner.
     #[doc(alias = "zmq_ctx_shutdown")]
     pub fn shutdown(&self) {
-        if self.inner.ownership == Ownership::Owned {
-            // A shut down context makes no sockets, so the connections waiting for an
-            // `inproc://` bind are completed now (see src/inproc.rs).
-            self.inner.inproc.bind_pending(self.as_ptr());
-        }
         // SAFETY: the pointer is a live context (this handle keeps it alive, or the lender
         // promised to); shutting down an already shut down context is a no-op in libzmq.
         unsafe { sys::zmq_ctx_shutdown(self.as_ptr()) };
