@@ -12,8 +12,8 @@
 //!
 //! So the crate remembers the names it connected to while no socket of the context had bound
 //! them through this crate, forgets a name once a socket binds it, and before the context is
-//! terminated (once no socket of the crate is left) binds every remembered name on one PAIR socket of its own and
-//! closes it. That completes the waiting connections as libzmq would (they attach to a socket
+//! terminated (once no socket of the crate is left) binds every remembered name on one PAIR
+//! socket of its own and closes it. That completes the waiting connections as libzmq would (they attach to a socket
 //! that is gone at once), with one socket however many there are. A name this crate does not
 //! know to be bound is remembered in case it is not: a name bound by C code on a shared
 //! context, or a connect racing with a bind, costs one refused bind at termination, never a
@@ -125,8 +125,9 @@ impl InprocNames {
 
     /// Completes the connections that may be waiting for a bind, on the live context `ctx`:
     /// binds each remembered name on one PAIR socket (linger 0) and closes it. Called before
-    /// the context is terminated, once no socket of this crate is left (with live sockets, after a
-    /// `shutdown`, libzmq can assert while attaching their pipes: found by the fuzzer).
+    /// the context is terminated, once no socket of this crate is left (with live sockets,
+    /// after a `shutdown`, libzmq can assert while attaching their pipes: found by the
+    /// fuzzer).
     ///
     /// A name that turns out bound is refused and skipped. If no socket can be made (the
     /// context already shut down, or every slot taken by sockets libzmq has not reaped yet

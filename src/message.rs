@@ -75,16 +75,8 @@ impl Message {
     /// Returns [`Error::OutOfMemory`](crate::Error::OutOfMemory) when libzmq cannot allocate it, never aborts.
     #[inline]
     pub fn with_size(len: usize) -> Result<Message> {
-        let mut msg = Message::with_size_uninit(len)?;
-        // The length is known here, so no zmq_msg_size call as in `fill`.
-        if len > 0 {
-            // SAFETY: a message just made with `len` bytes owns them at its data pointer,
-            // writable and seen by nothing else.
-            unsafe {
-                ptr::write_bytes(sys::zmq_msg_data(msg.msg.as_mut_ptr()).cast::<u8>(), 0, len)
-            };
-        }
-        Ok(msg.msg)
+        // The length is known here: no zmq_msg_size call, as `fill` needs.
+        Ok(Message::with_size_uninit(len)?.fill_len(len, 0))
     }
 
     /// A message of `len` bytes that are not written yet, as `zmq_msg_init_size` makes it:
@@ -516,8 +508,15 @@ impl UninitMessage {
 
     /// The message with every byte set to `byte`.
     #[inline]
-    pub fn fill(mut self, byte: u8) -> Message {
+    pub fn fill(self, byte: u8) -> Message {
         let len = self.len();
+        self.fill_len(len, byte)
+    }
+
+    /// `fill`, for a caller that knows the length (`len` must be the message's).
+    #[inline]
+    fn fill_len(mut self, len: usize, byte: u8) -> Message {
+        debug_assert_eq!(len, self.len());
         if len > 0 {
             // SAFETY: the message owns `len` writable bytes at its data pointer, seen by
             // nothing else.

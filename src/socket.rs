@@ -687,11 +687,10 @@ pub(crate) fn endpoint_call(
         EndpointOp::Unbind => sys::zmq_unbind,
         EndpointOp::Disconnect => sys::zmq_disconnect,
     };
-    // SAFETY: the caller's live socket and a NUL-terminated string that outlives the call.
-    ctx.inproc()
-        .track(op, socket.as_ptr(), &c_endpoint, || unsafe {
-            call(socket.as_ptr(), c_endpoint.as_ptr())
-        })
+    ctx.inproc().track(op, socket.as_ptr(), &c_endpoint, || {
+        // SAFETY: the caller's live socket and a NUL-terminated string that outlives the call.
+        unsafe { call(socket.as_ptr(), c_endpoint.as_ptr()) }
+    })
 }
 
 /// Refuses a TCP, WebSocket or UDP port that is not a number from 1 to 65535 (or, where

@@ -159,9 +159,9 @@ pub fn valgrind() -> Result<(), String> {
 /// passes with no memory error and no definite leak. Call it after [`valgrind`] said yes.
 /// The suppressions are scripts/valgrind's (tests/valgrind.supp).
 pub fn assert_clean_under_valgrind(test: &str) {
-    let exe = env::current_exe().expect("the test's own path");
     let suppressions = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/valgrind.supp");
-    let output = Command::new("valgrind")
+    let mut command = Command::new("valgrind");
+    command
         .args([
             "--error-exitcode=97",
             "--leak-check=full",
@@ -170,16 +170,25 @@ pub fn assert_clean_under_valgrind(test: &str) {
             "--quiet",
         ])
         .arg(format!("--suppressions={}", suppressions.display()))
-        .arg(&exe)
+        .arg(env::current_exe().expect("the test's own path"));
+    assert_test_passes(command, test, "under valgrind");
+}
+
+/// Runs the test named `test` alone through `command` (this very test binary, or a tool
+/// wrapping it, already given the binary's path) and fails, saying `how` it ran and with all
+/// it printed, unless the process succeeds and the test passed: a crash (an abort inside
+/// libzmq, a valgrind error) fails the calling test instead of the whole test binary.
+pub fn assert_test_passes(mut command: Command, test: &str, how: &str) {
+    let output = command
         .args(["--exact", test, "--test-threads=1"])
         .stdin(Stdio::null())
         .output()
-        .expect("run valgrind");
+        .expect("rerun the test binary");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success() && stdout.contains("1 passed"),
-        "{test} under valgrind failed ({}):\n{stdout}\n{stderr}",
+        "{test} {how} failed ({}):\n{stdout}\n{stderr}",
         output.status
     );
 }
