@@ -40,13 +40,16 @@ type SocketDefault = Arc<dyn Fn(&Socket) -> Result<()> + Send + Sync>;
 /// # `inproc://` connects that no bind ever answers
 ///
 /// A socket may connect to an `inproc://` name before any socket binds it; the connection
-/// waits in the context. Those still waiting when the context is terminated are completed
-/// by the crate on one short-lived socket of its own (what was queued on them is dropped, as
-/// libzmq itself would), however many there are. libzmq's own termination spends a socket
-/// slot on each and aborts the process once the slots run out (1,023 by default, each
-/// connect counting, repeated ones to one name too). After [`Context::shutdown`] no socket
-/// can be made any more, so that case is left to libzmq: avoid shutting down a context with
-/// more than a thousand such connects waiting.
+/// waits in the context. Those still waiting when the context is shut down
+/// ([`Context::shutdown`]) or terminated are completed by the crate on one short-lived
+/// socket of its own (what was queued on them is dropped, as libzmq itself would), however
+/// many there are. libzmq's own termination spends a socket slot on each and aborts the
+/// process once the slots run out (1,023 by default, each connect counting, repeated ones
+/// to one name too). One case is still left to libzmq: a context shut down while every
+/// socket slot is taken (by sockets open or just closed, see
+/// [`ContextBuilder::max_sockets`]), since after the shutdown no socket can be made; its
+/// termination then needs a free slot per waiting connect. A context borrowed from C is
+/// the owner's to terminate, and not completed by the crate either.
 ///
 /// # fork
 ///
@@ -103,7 +106,8 @@ impl Drop for RawContext {
         }
         // No socket of this crate is left to bind a name; complete what still waits, so that
         // libzmq's termination has nothing left to complete (see src/inproc.rs).
-        self.inproc.bind_pending(self.ptr.as_ptr());
+        self.inproc
+            .complete_pending(self.ptr.as_ptr(), Duration::from_secs(1), || {});
         loop {
             // SAFETY: this is the only owner left of a live context (every socket holds a
             // clone of the Arc, so all sockets are closed), and it is terminated only here.
@@ -155,9 +159,22 @@ impl Context {
     /// to make. Terminating stays with the owner.
     #[doc(alias = "zmq_ctx_shutdown")]
     pub fn shutdown(&self) {
-        // SAFETY: the pointer is a live context (this handle keeps it alive, or the lender
-        // promised to); shutting down an already shut down context is a no-op in libzmq.
-        unsafe { sys::zmq_ctx_shutdown(self.as_ptr()) };
+        let shut_down = || {
+            // SAFETY: the pointer is a live context (this handle keeps it alive, or the lender
+            // promised to); shutting down an already shut down context is a no-op in libzmq.
+            unsafe { sys::zmq_ctx_shutdown(self.as_ptr()) };
+        };
+        if self.inner.ownership == Ownership::Owned && self.inner.pid == std::process::id() {
+            // After the shutdown no socket can be made: the connections waiting for an
+            // `inproc://` bind are completed now, not waiting for a free slot (this call is
+            // meant to be prompt), see src/inproc.rs. Not in a forked child, where the
+            // context is a dead copy that termination leaves alone anyway.
+            self.inner
+                .inproc
+                .complete_pending(self.as_ptr(), Duration::ZERO, shut_down);
+        } else {
+            shut_down();
+        }
     }
 
     /// The record of this context's `inproc://` names.

@@ -1,5 +1,5 @@
 //! The `inproc://` names a context's sockets connected to before anything bound them, kept so
-//! that terminating the context cannot abort the process.
+//! that shutting down or terminating the context cannot abort the process.
 //!
 //! libzmq lets a socket connect to an `inproc://` name nobody has bound yet: the connection
 //! waits in the context (`ctx_t::_pending_connections`) until a socket binds the name. If none
@@ -11,13 +11,21 @@
 //! nothing wrong.
 //!
 //! So the crate remembers the names it connected to while no socket of the context had bound
-//! them through this crate, forgets a name once a socket binds it, and before the context is
-//! terminated (once no socket of the crate is left) binds every remembered name on one PAIR
-//! socket of its own and closes it. That completes the waiting connections as libzmq would (they attach to a socket
-//! that is gone at once), with one socket however many there are. A name this crate does not
-//! know to be bound is remembered in case it is not: a name bound by C code on a shared
-//! context, or a connect racing with a bind, costs one refused bind at termination, never a
-//! missed one.
+//! them through this crate, forgets a name once a socket binds it, and completes every
+//! remembered name itself, on one PULL socket of its own that binds them all and closes:
+//! when the context is shut down (after that no socket can be made, so this is the last
+//! chance) and when it is terminated. The waiting connections attach to a socket that is gone
+//! at once, as with libzmq's own pass, with one socket however many there are.
+//!
+//! The completing socket is a PULL because it accepts every pipe offered to it. A PAIR (what
+//! libzmq uses, one per connect) keeps the first and terminates the others at once; libzmq
+//! then writes the routing id a live ROUTER connector expects into the terminated pipe and
+//! asserts (`written`, src/pipe.cpp): found by the sockets fuzz target when this ran at
+//! shutdown with the user's sockets alive.
+//!
+//! A name this crate does not know to be bound is remembered in case it is not: a name bound
+//! by C code on a shared context, or a connect racing with a bind, costs one refused bind,
+//! never a missed one.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::{CStr, CString};
@@ -124,52 +132,58 @@ impl InprocNames {
     }
 
     /// Completes the connections that may be waiting for a bind, on the live context `ctx`:
-    /// binds each remembered name on one PAIR socket (linger 0) and closes it. Called before
-    /// the context is terminated, once no socket of this crate is left (with live sockets,
-    /// after a `shutdown`, libzmq can assert while attaching their pipes: found by the
-    /// fuzzer).
+    /// binds each remembered name on one PULL socket (linger 0) and closes it, then runs
+    /// `then` before a new connect can be recorded (connects take the same lock), so that
+    /// `then` can shut the context down with nothing left waiting.
     ///
     /// A name that turns out bound is refused and skipped. If no socket can be made (the
-    /// context already shut down, or every slot taken by sockets libzmq has not reaped yet
-    /// for a second), the names stay for libzmq's own pass at termination.
-    pub(crate) fn bind_pending(&self, ctx: *mut c_void) {
-        let pending = std::mem::take(&mut self.lock().pending);
-        if pending.is_empty() {
-            return;
-        }
-        let deadline = Instant::now() + Duration::from_secs(1);
-        let socket = loop {
-            // SAFETY: the caller's live context; a null result is handled below.
-            let socket = unsafe { sys::zmq_socket(ctx, sys::ZMQ_PAIR) };
-            if !socket.is_null() {
-                break socket;
+    /// context already shut down, or every slot taken, for `wait` at most: sockets closed
+    /// just before are freed by libzmq's reaper thread soon), the names stay remembered, and
+    /// for libzmq's own pass at termination.
+    pub(crate) fn complete_pending(&self, ctx: *mut c_void, wait: Duration, then: impl FnOnce()) {
+        let mut names = self.lock();
+        if !names.pending.is_empty() {
+            if let Some(socket) = completing_socket(ctx, wait) {
+                for name in &names.pending {
+                    // SAFETY: a live socket and a NUL-terminated endpoint. A refusal (the name
+                    // is bound after all) leaves nothing to complete for it.
+                    unsafe { sys::zmq_bind(socket, name.as_ptr()) };
+                }
+                names.pending.clear();
+                // SAFETY: the socket made by `completing_socket`, closed once.
+                unsafe { sys::zmq_close(socket) };
             }
-            // Sockets closed just before are freed by libzmq's reaper thread, soon.
-            if Error::last() != Error::TooManyOpenFiles || Instant::now() >= deadline {
-                self.lock().pending.extend(pending);
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        };
-        let linger: c_int = 0;
-        // SAFETY: a live socket and a c_int option value of the size given. Linger 0: what
-        // reaches this socket is dropped when it closes, as libzmq's own pass would.
-        unsafe {
-            sys::zmq_setsockopt(
-                socket,
-                sys::ZMQ_LINGER,
-                (&linger as *const c_int).cast(),
-                std::mem::size_of::<c_int>(),
-            )
-        };
-        for name in &pending {
-            // SAFETY: a live socket and a NUL-terminated endpoint. A refusal (the name is bound
-            // after all) leaves nothing to complete for it.
-            unsafe { sys::zmq_bind(socket, name.as_ptr()) };
         }
-        // SAFETY: the socket made above, closed once.
-        unsafe { sys::zmq_close(socket) };
+        then();
     }
+}
+
+/// A PULL socket with linger 0 on `ctx`, trying for `wait` while every slot is taken.
+fn completing_socket(ctx: *mut c_void, wait: Duration) -> Option<*mut c_void> {
+    let deadline = Instant::now() + wait;
+    let socket = loop {
+        // SAFETY: the caller's live context; a null result is handled below.
+        let socket = unsafe { sys::zmq_socket(ctx, sys::ZMQ_PULL) };
+        if !socket.is_null() {
+            break socket;
+        }
+        if Error::last() != Error::TooManyOpenFiles || Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    let linger: c_int = 0;
+    // SAFETY: a live socket and a c_int option value of the size given. Linger 0: what
+    // reaches this socket is dropped when it closes, as libzmq's own pass would.
+    unsafe {
+        sys::zmq_setsockopt(
+            socket,
+            sys::ZMQ_LINGER,
+            (&linger as *const c_int).cast(),
+            std::mem::size_of::<c_int>(),
+        )
+    };
+    Some(socket)
 }
 
 #[cfg(test)]

@@ -241,6 +241,89 @@ fn many_connects_waiting_for_an_inproc_bind_do_not_abort_termination() {
     terminate_with_waiting_connects(small, 40, 2);
 }
 
+/// Every stable socket type, as a connector to a name nothing binds.
+const CONNECTORS: [SocketType; 11] = [
+    SocketType::Pair,
+    SocketType::Pub,
+    SocketType::Sub,
+    SocketType::Req,
+    SocketType::Rep,
+    SocketType::Dealer,
+    SocketType::Router,
+    SocketType::Pull,
+    SocketType::Push,
+    SocketType::XPub,
+    SocketType::XSub,
+];
+
+// After `Context::shutdown` no socket can be made, so the crate completes the waiting connects
+// in `shutdown` itself, while the user's sockets are still open. Done on one PAIR, that made
+// libzmq assert (`written`, pipe.cpp): a PAIR terminates every pipe but its first, and libzmq
+// then writes the routing id a live ROUTER connector expects into the terminated pipe.
+
+#[test]
+fn many_connects_waiting_for_an_inproc_bind_do_not_abort_shutdown() {
+    if !is_child() {
+        return in_child_process("many_connects_waiting_for_an_inproc_bind_do_not_abort_shutdown");
+    }
+    let ctx = Context::builder()
+        .linger(Some(Duration::ZERO))
+        .build()
+        .unwrap();
+    // Open sockets of every type, each connected twice to several names (two waiting entries
+    // per name, several names per socket), and closed sockets whose connects still wait,
+    // 1,540 waiting connects in all.
+    let mut open = Vec::new();
+    for round in 0..7 {
+        for (index, kind) in CONNECTORS.into_iter().enumerate() {
+            let socket = ctx.socket(kind).unwrap();
+            for name in 0..10 {
+                let endpoint = format!("inproc://unbound-{round}-{index}-{name}");
+                socket.connect(&endpoint).unwrap();
+                socket.connect(&endpoint).unwrap();
+            }
+            if (round + index) % 2 == 0 {
+                open.push(socket);
+            }
+        }
+    }
+    // The thread-safe (draft) types too.
+    #[cfg(feature = "draft")]
+    for kind in [
+        SocketType::Server,
+        SocketType::Client,
+        SocketType::Radio,
+        SocketType::Dish,
+        SocketType::Gather,
+        SocketType::Scatter,
+        SocketType::Peer,
+        SocketType::Channel,
+    ] {
+        let socket = ctx.socket(kind).unwrap();
+        for name in 0..3 {
+            socket
+                .connect(&format!("inproc://unbound-{kind:?}-{name}"))
+                .unwrap();
+        }
+        open.push(socket);
+    }
+    // And one blocked in `recv` on another thread, which the shutdown wakes.
+    let blocked = ctx.socket(SocketType::Pull).unwrap();
+    blocked.connect("inproc://unbound-blocked").unwrap();
+    let waiter = thread::spawn(move || {
+        let result = blocked.recv_msg(RecvFlags::empty());
+        (blocked, result)
+    });
+    thread::sleep(Duration::from_millis(50));
+    ctx.shutdown();
+    let (blocked, result) = finishes("a recv woken by shutdown", move || waiter.join().unwrap());
+    assert_eq!(result.unwrap_err(), zmq::Error::ContextTerminated);
+    finishes("terminating after a shutdown", move || {
+        drop((open, blocked));
+        drop(ctx);
+    });
+}
+
 #[test]
 fn connects_waiting_for_an_inproc_bind_still_complete_when_it_comes() {
     let ctx = Context::new().unwrap();
