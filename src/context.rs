@@ -45,11 +45,12 @@ type SocketDefault = Arc<dyn Fn(&Socket) -> Result<()> + Send + Sync>;
 /// socket of its own (what was queued on them is dropped, as libzmq itself would), however
 /// many there are. libzmq's own termination spends a socket slot on each and aborts the
 /// process once the slots run out (1,023 by default, each connect counting, repeated ones
-/// to one name too). One case is still left to libzmq: a context shut down while every
-/// socket slot is taken (by sockets open or just closed, see
-/// [`ContextBuilder::max_sockets`]), since after the shutdown no socket can be made; its
-/// termination then needs a free slot per waiting connect. A context borrowed from C is
-/// the owner's to terminate, and not completed by the crate either.
+/// to one name too). If the crate cannot make its socket either, because the context was
+/// shut down while every socket slot was taken (by sockets open or just closed, see
+/// [`ContextBuilder::max_sockets`]) or by C code through [`Context::as_ptr`], the last
+/// handle leaves the context unterminated rather than let libzmq abort: its two threads
+/// stay idle and its memory stays until the process exits. A context borrowed from C is the owner's to terminate, and not completed
+/// by the crate.
 ///
 /// # fork
 ///
@@ -106,8 +107,17 @@ impl Drop for RawContext {
         }
         // No socket of this crate is left to bind a name; complete what still waits, so that
         // libzmq's termination has nothing left to complete (see src/inproc.rs).
-        self.inproc
-            .complete_pending(self.ptr.as_ptr(), Duration::from_secs(1), || {});
+        let completed =
+            self.inproc
+                .complete_pending(self.ptr.as_ptr(), Duration::from_secs(1), || {});
+        if !completed {
+            // No socket could be made: the context was shut down while every socket slot
+            // was taken, or the slots stayed taken for a second. zmq_ctx_term would then need
+            // a free slot per waiting connect, under a lock that keeps slots from being
+            // freed, and abort the process without one. Leaving the context unterminated
+            // (its threads idle, its memory kept until the process exits) is the safe side.
+            return;
+        }
         loop {
             // SAFETY: this is the only owner left of a live context (every socket holds a
             // clone of the Arc, so all sockets are closed), and it is terminated only here.

@@ -138,9 +138,14 @@ impl InprocNames {
     ///
     /// A name that turns out bound is refused and skipped. If no socket can be made (the
     /// context already shut down, or every slot taken, for `wait` at most: sockets closed
-    /// just before are freed by libzmq's reaper thread soon), the names stay remembered, and
-    /// for libzmq's own pass at termination.
-    pub(crate) fn complete_pending(&self, ctx: *mut c_void, wait: Duration, then: impl FnOnce()) {
+    /// just before are freed by libzmq's reaper thread soon), the names stay remembered, for
+    /// libzmq's own pass at termination. Returns whether nothing is left waiting.
+    pub(crate) fn complete_pending(
+        &self,
+        ctx: *mut c_void,
+        wait: Duration,
+        then: impl FnOnce(),
+    ) -> bool {
         let mut names = self.lock();
         if !names.pending.is_empty() {
             if let Some(socket) = completing_socket(ctx, wait) {
@@ -155,6 +160,7 @@ impl InprocNames {
             }
         }
         then();
+        names.pending.is_empty()
     }
 }
 

@@ -324,6 +324,36 @@ fn many_connects_waiting_for_an_inproc_bind_do_not_abort_shutdown() {
     });
 }
 
+// With every socket slot taken at the shutdown, not even the crate's one socket can be made,
+// then or after: libzmq's termination would abort (`Assertion failed: s`, ctx.cpp). The last
+// handle leaves such a context unterminated instead.
+
+#[test]
+fn a_shutdown_with_every_slot_taken_and_connects_waiting_does_not_abort() {
+    if !is_child() {
+        return in_child_process(
+            "a_shutdown_with_every_slot_taken_and_connects_waiting_does_not_abort",
+        );
+    }
+    let ctx = Context::builder().max_sockets(4).build().unwrap();
+    let sockets: Vec<Socket> = (0..4)
+        .map(|index| {
+            let socket = ctx.socket(SocketType::Push).unwrap();
+            socket.connect(&format!("inproc://full-{index}")).unwrap();
+            socket
+        })
+        .collect();
+    assert_eq!(
+        ctx.socket(SocketType::Push).unwrap_err(),
+        zmq::Error::TooManyOpenFiles
+    );
+    ctx.shutdown();
+    finishes("dropping a full context after a shutdown", move || {
+        drop(sockets);
+        drop(ctx);
+    });
+}
+
 #[test]
 fn connects_waiting_for_an_inproc_bind_still_complete_when_it_comes() {
     let ctx = Context::new().unwrap();
