@@ -49,8 +49,8 @@ type SocketDefault = Arc<dyn Fn(&Socket) -> Result<()> + Send + Sync>;
 /// shut down while every socket slot was taken (by sockets open or just closed, see
 /// [`ContextBuilder::max_sockets`]) or by C code through [`Context::as_ptr`], the last
 /// handle leaves the context unterminated rather than let libzmq abort: its two threads
-/// stay idle and its memory stays until the process exits. A context borrowed from C is the owner's to terminate, and not completed
-/// by the crate.
+/// stay idle and its memory stays until the process exits. A context borrowed from C is
+/// the owner's to terminate, and not completed by the crate.
 ///
 /// # fork
 ///

@@ -265,7 +265,7 @@ fn many_connects_waiting_for_an_inproc_bind_do_not_abort_shutdown() {
         .unwrap();
     // Open sockets of every type, each connected twice to several names (two waiting entries
     // per name, several names per socket), and closed sockets whose connects still wait,
-    // 1,540 waiting connects in all.
+    // 1,540 waiting connects from the stable types.
     let mut open = Vec::new();
     for round in 0..7 {
         for (index, kind) in connectors().enumerate() {
