@@ -63,7 +63,8 @@ use crate::thread_safe::{ThreadSafeSendFlags, ThreadSafeSocket};
 /// Errors are the blocking API's: a GATHER socket sending gets [`Error::NotSupported`], a
 /// SERVER sending to a routing id that is gone [`Error::HostUnreachable`].
 /// [`Error::WouldBlock`] never comes out (the future waits instead), nor does
-/// [`Error::Interrupted`] (it tries again).
+/// [`Error::Interrupted`] (what does not wait is not interrupted by a signal, or is tried
+/// again).
 ///
 /// # Cancellation
 ///
@@ -331,13 +332,11 @@ impl Shared {
         direction: Direction,
         mut op: impl FnMut(&ThreadSafeSocket) -> Result<R>,
     ) -> Poll<Result<R>> {
-        // Rule 1: the fast path takes no lock.
-        loop {
-            match op(&self.socket) {
-                Err(Error::WouldBlock) => break,
-                Err(Error::Interrupted) => continue,
-                result => return Poll::Ready(result),
-            }
+        // Rule 1: the fast path takes no lock. Sends and receives that do not wait are never
+        // interrupted by a signal (the crate retries them).
+        match op(&self.socket) {
+            Err(Error::WouldBlock) => {}
+            result => return Poll::Ready(result),
         }
         loop {
             {
@@ -346,7 +345,6 @@ impl Shared {
                 // been the one this task needed.
                 match op(&self.socket) {
                     Err(Error::WouldBlock) => {}
-                    Err(Error::Interrupted) => continue,
                     result => return Poll::Ready(result),
                 }
                 // Under the lock: whoever consumes the next signal sees this waiter.

@@ -54,7 +54,8 @@ use crate::socket::{RecvFlags, SendFlags, Socket};
 ///
 /// Errors are the blocking API's: a REQ socket sending twice gets [`Error::InvalidState`],
 /// a PUB socket receiving [`Error::NotSupported`]. [`Error::WouldBlock`] never comes out
-/// (the future waits instead), nor does [`Error::Interrupted`] (it tries again).
+/// (the future waits instead), nor does [`Error::Interrupted`] (what does not wait is not
+/// interrupted by a signal).
 ///
 /// # Cancellation
 ///
@@ -283,22 +284,11 @@ impl Shared {
     /// One non-blocking send of a single frame, as [`Shared::poll_op`] makes its first
     /// attempt; a frame not sent comes back in the error.
     fn try_send_one(&self, frame: Message) -> Result<(), SendError<Message>> {
-        let socket = self.socket();
-        let mut frame = frame;
-        loop {
-            match socket.send(frame, SendFlags::DONTWAIT) {
-                Ok(()) => {
-                    // Rule 3, as after any send.
-                    self.waiters.wake_one(Direction::Recv);
-                    return Ok(());
-                }
-                Err(error) => match error.into_parts() {
-                    // A signal cut into libzmq's processing of commands: try again.
-                    (Error::Interrupted, unsent) => frame = unsent,
-                    (error, unsent) => return Err(SendError::new(error, unsent)),
-                },
-            }
-        }
+        // A send that does not wait is never interrupted by a signal (the crate retries it).
+        self.socket().send(frame, SendFlags::DONTWAIT)?;
+        // Rule 3, as after any send.
+        self.waiters.wake_one(Direction::Recv);
+        Ok(())
     }
 
     /// Runs `op` (a non-blocking send or receive) until it does not fail with
@@ -312,10 +302,10 @@ impl Shared {
         loop {
             {
                 let socket = self.socket();
+                // Sends and receives that do not wait, and reading the events, are never
+                // interrupted by a signal (the crate retries them).
                 match op(&socket) {
                     Err(Error::WouldBlock) => {}
-                    // A signal cut into libzmq's processing of commands: try again.
-                    Err(Error::Interrupted) => continue,
                     result => {
                         // Rule 3: the other direction may be ready now, its edge consumed.
                         self.waiters.wake_one(direction.other());
@@ -353,9 +343,7 @@ impl Shared {
                 }
                 Err(error) => {
                     self.waiters.wake_one(direction.other());
-                    if error != Error::Interrupted {
-                        return Poll::Ready(Err(error));
-                    }
+                    return Poll::Ready(Err(error));
                 }
             }
         }

@@ -192,6 +192,28 @@ impl Context {
         &self.inner.inproc
     }
 
+    /// Runs a libzmq call on one of this context's sockets that does not wait, again while a
+    /// signal interrupts it (see [`uninterrupted`](crate::error::uninterrupted)).
+    pub(crate) fn uninterrupted(&self, call: impl FnMut() -> c_int) -> c_int {
+        crate::error::uninterrupted(self.inner.pid, call)
+    }
+
+    /// Runs a send or a receive with libzmq `flags`: with `ZMQ_DONTWAIT` again while a signal
+    /// interrupts it (libzmq then fails before it sent or took anything), otherwise once, so
+    /// that a signal gets a waiting thread back with [`Error::Interrupted`](crate::Error).
+    #[inline]
+    pub(crate) fn uninterrupted_unless_waiting(
+        &self,
+        flags: c_int,
+        mut call: impl FnMut() -> c_int,
+    ) -> c_int {
+        if flags & sys::ZMQ_DONTWAIT != 0 {
+            self.uninterrupted(call)
+        } else {
+            call()
+        }
+    }
+
     /// The raw `void *` context, for the C API. It stays valid while this handle lives. The
     /// same as [`Context::as_raw`].
     pub fn as_ptr(&self) -> *mut c_void {

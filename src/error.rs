@@ -24,7 +24,11 @@ pub enum Error {
     /// `EAGAIN`: a non-blocking call would block, or a timeout (`RCVTIMEO`, `SNDTIMEO`) ran out.
     #[error("{}", strerror(libc::EAGAIN))]
     WouldBlock,
-    /// `EINTR`: a signal interrupted a blocking call.
+    /// `EINTR`: a signal handler ran while a call was waiting (a send or receive without
+    /// `DONTWAIT`, [`poll`](crate::poll), a proxy). Calls that do not wait (bind, connect,
+    /// options, sends and receives with `DONTWAIT`) never return it: libzmq can be cut short
+    /// there too, before doing anything, and the crate calls it again. On the sockets that a
+    /// forked child inherited, every call returns it.
     #[error("{}", strerror(libc::EINTR))]
     Interrupted,
     /// `ETERM`: the context was shut down or is terminating.
@@ -331,6 +335,29 @@ pub(crate) fn c_string(text: &str) -> Result<std::ffi::CString> {
     std::ffi::CString::new(text).map_err(|e| Error::InteriorNul {
         position: e.nul_position(),
     })
+}
+
+/// Runs a libzmq call that does not wait, again for as long as it fails with `EINTR`, and
+/// returns its last return code (with errno as that call left it).
+///
+/// `zmq_bind`, `zmq_connect`, `zmq_unbind`, `zmq_disconnect`, `zmq_socket_monitor` and
+/// reading `ZMQ_EVENTS` start by processing the socket's pending commands, behind a poll
+/// with no timeout that a signal arriving at that moment interrupts: the call then fails
+/// with EINTR before it has done anything, so calling it again is safe, and the caller,
+/// which asked for nothing that waits, never sees a spurious [`Error::Interrupted`]. Except
+/// in a forked child (`owner`, the process that made the context, is not this one), where
+/// libzmq fails every call with EINTR for ever: there the error is returned.
+pub(crate) fn uninterrupted(
+    owner: u32,
+    mut call: impl FnMut() -> std::os::raw::c_int,
+) -> std::os::raw::c_int {
+    loop {
+        let rc = call();
+        // getpid (on the failure path only) leaves errno alone.
+        if rc != -1 || Error::last() != Error::Interrupted || std::process::id() != owner {
+            return rc;
+        }
+    }
 }
 
 /// Turns a libzmq return code into a `Result`, reading errno on failure.

@@ -150,9 +150,13 @@ impl InprocNames {
         if !names.pending.is_empty() {
             if let Some(socket) = completing_socket(ctx, wait) {
                 for name in &names.pending {
-                    // SAFETY: a live socket and a NUL-terminated endpoint. A refusal (the name
-                    // is bound after all) leaves nothing to complete for it.
-                    unsafe { sys::zmq_bind(socket, name.as_ptr()) };
+                    // Again if a signal interrupts it before it binds: the callers run in the
+                    // process that made the context, so the retry ends.
+                    crate::error::uninterrupted(std::process::id(), || {
+                        // SAFETY: a live socket and a NUL-terminated endpoint. A refusal (the
+                        // name is bound after all) leaves nothing to complete for it.
+                        unsafe { sys::zmq_bind(socket, name.as_ptr()) }
+                    });
                 }
                 names.pending.clear();
                 // SAFETY: the socket made by `completing_socket`, closed once.

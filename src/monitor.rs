@@ -744,7 +744,7 @@ impl Socket {
         let mask = (events | MonitorEvents::MONITOR_STOPPED).bits();
         self.start_monitor(|socket, endpoint| {
             // SAFETY: a live socket and a NUL-terminated endpoint that outlives the call.
-            check(unsafe { sys::zmq_socket_monitor(socket, endpoint, c_int::from(mask)) })
+            unsafe { sys::zmq_socket_monitor(socket, endpoint, c_int::from(mask)) }
         })
     }
 
@@ -777,7 +777,7 @@ impl Socket {
             | sys::ZMQ_EVENT_PIPES_STATS as u64;
         self.start_monitor(|socket, endpoint| {
             // SAFETY: a live socket and a NUL-terminated endpoint that outlives the call.
-            check(unsafe {
+            unsafe {
                 sys::zmq_socket_monitor_versioned(
                     socket,
                     endpoint,
@@ -785,7 +785,7 @@ impl Socket {
                     sys::ZMQ_CURRENT_EVENT_VERSION_DRAFT as c_int,
                     sys::ZMQ_PAIR as c_int,
                 )
-            })
+            }
         })
     }
 
@@ -802,11 +802,12 @@ impl Socket {
         check(unsafe { sys::zmq_socket_monitor_pipes_stats(self.as_ptr()) }).map(drop)
     }
 
-    /// Starts monitoring with `start(socket, endpoint)` on a fresh `inproc://` endpoint and
-    /// connects the reading PAIR socket to it.
+    /// Starts monitoring with `start(socket, endpoint)` (a libzmq call returning -1 with
+    /// errno on failure) on a fresh `inproc://` endpoint and connects the reading PAIR socket
+    /// to it.
     fn start_monitor<E: MonitorFormat>(
         &self,
-        start: impl FnOnce(*mut std::ffi::c_void, *const std::os::raw::c_char) -> Result<c_int>,
+        mut start: impl FnMut(*mut std::ffi::c_void, *const std::os::raw::c_char) -> c_int,
     ) -> Result<Monitor<'_, E>> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
@@ -816,7 +817,11 @@ impl Socket {
             self.as_ptr()
         );
         let c_endpoint = c_string(&endpoint)?;
-        start(self.as_ptr(), c_endpoint.as_ptr())?;
+        // libzmq binds the endpoint, which a signal can interrupt before anything is done.
+        check(
+            self.context()
+                .uninterrupted(|| start(self.as_ptr(), c_endpoint.as_ptr())),
+        )?;
         let generation = self
             .monitor_generation
             .fetch_add(1, Ordering::Relaxed)

@@ -16,6 +16,7 @@ use std::mem::size_of;
 use std::os::raw::{c_int, c_void};
 use std::time::Duration;
 
+use crate::context::Context;
 use crate::curve::CurveKey;
 use crate::error::{check, Error, Result};
 use crate::poll_events::PollEvents;
@@ -27,12 +28,19 @@ use crate::sys;
 pub(crate) trait RawSocket {
     /// The live `void *` socket.
     fn raw_socket(&self) -> *mut c_void;
+
+    /// The context the socket belongs to.
+    fn context(&self) -> &Context;
 }
 
 impl RawSocket for Socket {
     #[inline]
     fn raw_socket(&self) -> *mut c_void {
         self.as_ptr()
+    }
+
+    fn context(&self) -> &Context {
+        Socket::context(self)
     }
 }
 
@@ -67,15 +75,19 @@ fn set_value<T: Copy>(socket: &dyn RawSocket, option: c_int, value: T) -> Result
 fn get_raw<T: Copy + Default>(socket: &dyn RawSocket, option: c_int) -> Result<T> {
     let mut value = T::default();
     let mut len = size_of::<T>();
-    // SAFETY: a live socket; `value` has room for `len` bytes and libzmq writes at most that.
-    check(unsafe {
-        sys::zmq_getsockopt(
-            socket.raw_socket(),
-            option,
-            (&mut value as *mut T).cast(),
-            &mut len,
-        )
-    })?;
+    // ZMQ_EVENTS processes the socket's commands first, which a signal can interrupt.
+    check(socket.context().uninterrupted(|| {
+        // SAFETY: a live socket; `value` has room for `len` bytes and libzmq writes at most
+        // that.
+        unsafe {
+            sys::zmq_getsockopt(
+                socket.raw_socket(),
+                option,
+                (&mut value as *mut T).cast(),
+                &mut len,
+            )
+        }
+    }))?;
     if len != size_of::<T>() {
         // A C type other than the table's: refuse rather than guess at a partial value.
         return Err(Error::InvalidArgument);
@@ -1447,16 +1459,20 @@ mod raw_option {
     pub(crate) fn get(socket: &dyn RawSocket, option: c_int, out: &mut [u8]) -> Result<usize> {
         let mut buf = aligned(out.len());
         let mut len = out.len();
-        // SAFETY: a live socket; `buf` has room for `len` bytes, 8-byte-aligned, and libzmq
-        // writes at most `len` bytes (it checks the size first, see the module's docs).
-        check(unsafe {
-            sys::zmq_getsockopt(
-                socket.raw_socket(),
-                option,
-                buf.as_mut_ptr().cast(),
-                &mut len,
-            )
-        })?;
+        // Retried if a signal interrupts ZMQ_EVENTS's command processing (before it reads).
+        check(socket.context().uninterrupted(|| {
+            // SAFETY: a live socket; `buf` has room for `len` bytes, 8-byte-aligned, and
+            // libzmq writes at most `len` bytes (it checks the size first, see the module's
+            // docs).
+            unsafe {
+                sys::zmq_getsockopt(
+                    socket.raw_socket(),
+                    option,
+                    buf.as_mut_ptr().cast(),
+                    &mut len,
+                )
+            }
+        }))?;
         let written = len.min(out.len());
         // SAFETY: `buf` holds at least `written` initialised bytes; `out` has room for them.
         unsafe {

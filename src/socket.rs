@@ -494,8 +494,11 @@ impl Socket {
     /// `zmq_socket_monitor` bound), so that the context need not remember it as possibly
     /// waiting for a bind.
     pub(crate) fn connect_bound(&self, endpoint: &std::ffi::CStr) -> Result<()> {
-        // SAFETY: a live socket and a NUL-terminated string that outlives the call.
-        check(unsafe { sys::zmq_connect(self.as_ptr(), endpoint.as_ptr()) }).map(drop)
+        check(self.ctx.uninterrupted(|| {
+            // SAFETY: a live socket and a NUL-terminated string that outlives the call.
+            unsafe { sys::zmq_connect(self.as_ptr(), endpoint.as_ptr()) }
+        }))
+        .map(drop)
     }
 
     /// Stops accepting on an endpoint given to [`Socket::bind`] (for a wildcard bind, the
@@ -527,7 +530,8 @@ impl Socket {
     /// signal handler runs in this thread meanwhile (libzmq never restarts the wait, whatever
     /// `SA_RESTART` says), with the data handed back: send it again, with what is left of
     /// the send timeout if one matters. This is how a program's Ctrl-C handler gets a blocked
-    /// thread back. A send timeout that runs out is [`Error::WouldBlock`].
+    /// thread back. A send timeout that runs out is [`Error::WouldBlock`]. A send with
+    /// [`SendFlags::DONTWAIT`] is never interrupted.
     #[doc(alias = "zmq_send")]
     #[doc(alias = "zmq_msg_send")]
     #[inline]
@@ -578,23 +582,29 @@ impl Socket {
     /// Sends the content of `msg`, leaving it empty on success and untouched on failure.
     #[inline]
     fn send_msg(&self, msg: &mut Message, flags: SendFlags) -> Result<()> {
-        // SAFETY: a live socket and message; on success libzmq takes the content and leaves
-        // the message empty but initialised, on failure it leaves the message as it was.
-        check(unsafe { sys::zmq_msg_send(msg.as_mut_ptr(), self.as_ptr(), flags.bits()) })?;
+        check(self.ctx.uninterrupted_unless_waiting(flags.bits(), || {
+            // SAFETY: a live socket and message; on success libzmq takes the content and
+            // leaves the message empty but initialised, on failure it leaves the message as
+            // it was.
+            unsafe { sys::zmq_msg_send(msg.as_mut_ptr(), self.as_ptr(), flags.bits()) }
+        }))?;
         msg.set_emptied();
         Ok(())
     }
 
     fn send_bytes(&self, data: &[u8], flags: SendFlags) -> Result<()> {
-        // SAFETY: a live socket; libzmq copies `data.len()` bytes from `data` before returning.
-        check(unsafe {
-            sys::zmq_send(
-                self.as_ptr(),
-                data.as_ptr().cast(),
-                data.len(),
-                flags.bits(),
-            )
-        })
+        check(self.ctx.uninterrupted_unless_waiting(flags.bits(), || {
+            // SAFETY: a live socket; libzmq copies `data.len()` bytes from `data` before
+            // returning.
+            unsafe {
+                sys::zmq_send(
+                    self.as_ptr(),
+                    data.as_ptr().cast(),
+                    data.len(),
+                    flags.bits(),
+                )
+            }
+        }))
         .map(drop)
     }
 
@@ -618,7 +628,7 @@ impl Socket {
     /// thread meanwhile (libzmq never restarts the wait, whatever `SA_RESTART` says), having
     /// taken nothing: call again, with what is left of the receive timeout if one matters.
     /// The same holds for every receive method. A receive timeout that runs out is
-    /// [`Error::WouldBlock`].
+    /// [`Error::WouldBlock`]. A receive with [`RecvFlags::DONTWAIT`] is never interrupted.
     #[doc(alias = "zmq_msg_recv")]
     #[inline]
     pub fn recv(&self, msg: &mut Message, flags: RecvFlags) -> Result<()> {
@@ -688,8 +698,11 @@ pub(crate) fn endpoint_call(
         EndpointOp::Disconnect => sys::zmq_disconnect,
     };
     ctx.inproc().track(op, socket.as_ptr(), &c_endpoint, || {
-        // SAFETY: the caller's live socket and a NUL-terminated string that outlives the call.
-        unsafe { call(socket.as_ptr(), c_endpoint.as_ptr()) }
+        ctx.uninterrupted(|| {
+            // SAFETY: the caller's live socket and a NUL-terminated string that outlives the
+            // call.
+            unsafe { call(socket.as_ptr(), c_endpoint.as_ptr()) }
+        })
     })
 }
 
@@ -754,10 +767,14 @@ pub(crate) mod receive {
         msg: &mut Message,
         flags: RecvFlags,
     ) -> Result<()> {
-        // SAFETY: a live socket and an initialised message, whose old content libzmq
-        // releases before storing the new one; on failure the message is left empty or as
-        // it was, initialised either way.
-        let rc = unsafe { sys::zmq_msg_recv(msg.as_mut_ptr(), socket.raw_socket(), flags.bits()) };
+        let rc = socket
+            .context()
+            .uninterrupted_unless_waiting(flags.bits(), || {
+                // SAFETY: a live socket and an initialised message, whose old content libzmq
+                // releases before storing the new one; on failure the message is left empty
+                // or as it was, initialised either way.
+                unsafe { sys::zmq_msg_recv(msg.as_mut_ptr(), socket.raw_socket(), flags.bits()) }
+            });
         msg.set_received();
         check(rc).map(drop)
     }
@@ -781,15 +798,22 @@ pub(crate) mod receive {
         buf: &mut [u8],
         flags: RecvFlags,
     ) -> Result<usize> {
-        // SAFETY: a live socket; libzmq writes at most `buf.len()` bytes into `buf`.
-        let size = check(unsafe {
-            sys::zmq_recv(
-                socket.raw_socket(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                flags.bits(),
-            )
-        })?;
+        let size = check(
+            socket
+                .context()
+                .uninterrupted_unless_waiting(flags.bits(), || {
+                    // SAFETY: a live socket; libzmq writes at most `buf.len()` bytes into
+                    // `buf`.
+                    unsafe {
+                        sys::zmq_recv(
+                            socket.raw_socket(),
+                            buf.as_mut_ptr().cast(),
+                            buf.len(),
+                            flags.bits(),
+                        )
+                    }
+                }),
+        )?;
         // check() returned a non-negative size.
         Ok(size as usize)
     }

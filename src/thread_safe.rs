@@ -168,6 +168,10 @@ impl RawSocket for ThreadSafeSocket {
     fn raw_socket(&self) -> *mut c_void {
         self.raw.as_ptr()
     }
+
+    fn context(&self) -> &Context {
+        &self.ctx
+    }
 }
 
 impl Context {
@@ -235,14 +239,17 @@ impl ThreadSafeSocket {
         self.ctx
             .inproc()
             .track(EndpointOp::Connect, self.as_ptr(), &c_endpoint, || {
-                // SAFETY: a live socket and a NUL-terminated string that outlives the call.
-                routing_id = unsafe { sys::zmq_connect_peer(self.as_ptr(), c_endpoint.as_ptr()) };
-                // zmq_connect_peer fails with routing id 0 and errno set.
-                if routing_id == 0 {
-                    -1
-                } else {
-                    0
-                }
+                self.ctx.uninterrupted(|| {
+                    // SAFETY: a live socket and a NUL-terminated string that outlives the call.
+                    routing_id =
+                        unsafe { sys::zmq_connect_peer(self.as_ptr(), c_endpoint.as_ptr()) };
+                    // zmq_connect_peer fails with routing id 0 and errno set.
+                    if routing_id == 0 {
+                        -1
+                    } else {
+                        0
+                    }
+                })
             })?;
         Ok(routing_id)
     }
@@ -281,9 +288,12 @@ impl ThreadSafeSocket {
         flags: ThreadSafeSendFlags,
     ) -> Result<(), SendError<Message>> {
         let mut msg = msg.into();
-        // SAFETY: a live socket and message; on success libzmq takes the content and leaves
-        // the message empty but initialised, on failure it leaves the message as it was.
-        let rc = unsafe { sys::zmq_msg_send(msg.as_mut_ptr(), self.as_ptr(), flags.bits()) };
+        let rc = self.ctx.uninterrupted_unless_waiting(flags.bits(), || {
+            // SAFETY: a live socket and message; on success libzmq takes the content and
+            // leaves the message empty but initialised, on failure it leaves the message as
+            // it was.
+            unsafe { sys::zmq_msg_send(msg.as_mut_ptr(), self.as_ptr(), flags.bits()) }
+        });
         match check(rc) {
             Ok(_) => {
                 msg.set_emptied();

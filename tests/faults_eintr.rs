@@ -6,7 +6,11 @@
 //! nothing lost: no message was taken by an interrupted receive, an interrupted send hands
 //! its message back. No other error comes out, a call that is retried gets the right message
 //! in order, exactly once, and a timeout that runs out (`WouldBlock`) never does so early;
-//! retried with the time left, the whole wait lasts the timeout.
+//! retried with the time left, the whole wait lasts the timeout. Calls that do not wait
+//! (bind, connect, `ZMQ_EVENTS`, `DONTWAIT` sends and receives, unbind, disconnect, monitor)
+//! never return `Error::Interrupted`, even under a storm of signals sent to the thread as fast
+//! as another thread can (libzmq is cut short there too, before it does anything, and the
+//! crate retries).
 //!
 //! Its own test binary without libtest's harness (`harness = false`, `test = false`, run by
 //! scripts/test): the timer's signals go to the whole process, so no other test may share
@@ -205,6 +209,84 @@ fn blocking_send(ctx: &Context, count: u64) -> Tally {
     tally
 }
 
+/// Calls that do not wait (bind, connect, reading `ZMQ_EVENTS`, sends and receives with
+/// `DONTWAIT`, disconnect, unbind, starting a monitor, over inproc and tcp), `rounds` times, while a helper thread sends this
+/// thread SIGALRM as fast as it can: libzmq starts each of them with a poll that a signal
+/// interrupts, which the crate retries, so every one must succeed. Returns how many calls
+/// were made and how many signals arrived meanwhile.
+fn calls_that_do_not_wait(ctx: &Context, rounds: usize) -> (usize, usize) {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+
+    // SAFETY: pthread_self has no preconditions.
+    let this_thread = unsafe { libc::pthread_self() };
+    let stop = Arc::new(AtomicBool::new(false));
+    // Spawned with SIGALRM still blocked here, so the storm's own thread never takes one.
+    let storm = thread::spawn({
+        let stop = Arc::clone(&stop);
+        move || {
+            while !stop.load(Ordering::Relaxed) {
+                // SAFETY: the main thread outlives this one (joined below).
+                unsafe { libc::pthread_kill(this_thread, libc::SIGALRM) };
+                thread::yield_now();
+            }
+        }
+    });
+    mask_alarm(libc::SIG_UNBLOCK);
+    let before = SIGNALS.load(Ordering::Relaxed);
+    let (rx, tx) = (
+        ctx.socket(SocketType::Pull).expect("socket"),
+        ctx.socket(SocketType::Push).expect("socket"),
+    );
+    let mut calls = 0;
+    let mut ok = |what: &str, round: usize, result: Result<(), Error>| {
+        calls += 1;
+        if let Err(e) = result {
+            panic!("{what} (round {round}) under a signal storm: {e:?}");
+        }
+    };
+    for round in 0..rounds {
+        let name = format!("inproc://eintr-nowait-{round}");
+        ok("bind inproc", round, rx.bind(&name));
+        ok("connect inproc", round, tx.connect(&name));
+        ok("events", round, rx.events().map(drop));
+        ok("events", round, tx.events().map(drop));
+        ok(
+            "send DONTWAIT",
+            round,
+            tx.send(&name, SendFlags::DONTWAIT).map_err(Error::from),
+        );
+        let got = rx.recv_string(RecvFlags::DONTWAIT);
+        ok("recv DONTWAIT", round, got.map(|got| assert_eq!(got, name)));
+        let mut buf = [0u8; 8];
+        let empty = match rx.recv_into(&mut buf, RecvFlags::DONTWAIT) {
+            Err(Error::WouldBlock) => Ok(()),
+            Ok(n) => panic!("recv DONTWAIT (round {round}): {n} bytes from an empty queue"),
+            Err(e) => Err(e),
+        };
+        ok("recv DONTWAIT, nothing queued", round, empty);
+        ok("disconnect inproc", round, tx.disconnect(&name));
+        ok("unbind inproc", round, rx.unbind(&name));
+        if round % 10 == 0 {
+            let endpoint = rx.bind_ephemeral_port("tcp://127.0.0.1");
+            let endpoint = endpoint.unwrap_or_else(|e| panic!("bind tcp (round {round}): {e:?}"));
+            ok("connect tcp", round, tx.connect(&endpoint));
+            ok("disconnect tcp", round, tx.disconnect(&endpoint));
+            ok("unbind tcp", round, rx.unbind(&endpoint));
+            ok(
+                "monitor",
+                round,
+                rx.monitor(zmq::MonitorEvents::ALL).map(drop),
+            );
+        }
+    }
+    let signals = SIGNALS.load(Ordering::Relaxed) - before;
+    mask_alarm(libc::SIG_BLOCK);
+    stop.store(true, Ordering::Relaxed);
+    storm.join().expect("storm");
+    (calls, signals)
+}
+
 /// Waits that must time out: `call` with the timeout set to what is left, retried while
 /// interrupted. Returns the tally and the shortest and longest whole waits.
 fn timed_out(
@@ -350,6 +432,20 @@ fn main() {
     assert!(
         interrupted > 100,
         "only {interrupted} calls were interrupted: the signals missed the blocking calls"
+    );
+
+    let nowait_started = Instant::now();
+    let (nowait_calls, nowait_signals) = calls_that_do_not_wait(&ctx, 1_000);
+    writeln!(
+        out,
+        "eintr: {nowait_calls} calls that do not wait, all Ok, under {nowait_signals} signals \
+         in {:?}",
+        nowait_started.elapsed()
+    )
+    .expect("stdout");
+    assert!(
+        nowait_signals > 10_000,
+        "only {nowait_signals} signals arrived during the calls that do not wait: no storm"
     );
 
     // Terminating the context with the timer still running (Drop retries on EINTR).
