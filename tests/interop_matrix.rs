@@ -698,11 +698,16 @@ fn publish(socket: &Socket, peer: &mut Peer) -> Result<(), String> {
     send(socket, &[b"ab.end".to_vec()])
 }
 
-/// Subscribes to "sync" and "ab", tells the peer's PUB to go on the first "sync", then
+/// Subscribes to "ab" and then "sync", tells the peer's PUB to go on the first "sync", then
 /// expects exactly the payloads and "ab.end".
+///
+/// "ab" goes first: a PUB applies subscriptions in the order they come, so one that sent a
+/// "sync" has "ab" too. The other order once lost every payload: libzmq's PUB took in "sync"
+/// alone, the GO came back within the millisecond in which its sends skip reading commands,
+/// and "ab" took effect only by "ab.end".
 fn subscribe(socket: &Socket, peer: &mut Peer) -> Result<(), String> {
     let sync = vec![b"sync".to_vec()];
-    for prefix in [&b"sync"[..], b"ab"] {
+    for prefix in [&b"ab"[..], b"sync"] {
         socket
             .set_subscribe(prefix)
             .map_err(|e| format!("rust: subscribe: {e}"))?;

@@ -189,8 +189,9 @@ void publish(zmq::socket_t &sock) {
 }
 
 void subscribe(zmq::socket_t &sock) {
-    sock.set(zmq::sockopt::subscribe, "sync");
+    // "ab" first: a PUB that sends "sync" then has "ab" too (subscriptions apply in order).
     sock.set(zmq::sockopt::subscribe, "ab");
+    sock.set(zmq::sockopt::subscribe, "sync");
     Frames got = recv(sock);
     if (got != Frames{"sync"}) throw Failure{"first message is not sync"};
     out("SYNCED");
