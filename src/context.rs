@@ -205,9 +205,15 @@ impl Context {
     pub(crate) fn uninterrupted_unless_waiting(
         &self,
         flags: c_int,
-        mut call: impl FnMut() -> c_int,
+        call: impl FnMut() -> c_int,
     ) -> c_int {
-        if flags & sys::ZMQ_DONTWAIT != 0 {
+        self.uninterrupted_if(flags & sys::ZMQ_DONTWAIT != 0, call)
+    }
+
+    /// Runs `call` as [`Context::uninterrupted`] does when `retry`, once otherwise.
+    #[inline]
+    pub(crate) fn uninterrupted_if(&self, retry: bool, mut call: impl FnMut() -> c_int) -> c_int {
+        if retry {
             self.uninterrupted(call)
         } else {
             call()

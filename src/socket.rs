@@ -544,7 +544,8 @@ impl Socket {
     /// The frames are converted before anything is sent, and libzmq delivers a multipart
     /// message whole or not at all. If the first frame cannot be sent (would block,
     /// interrupted), the error hands back every frame and the socket is as before. Once the
-    /// first frame is queued libzmq accepts the rest without blocking. What can still fail
+    /// first frame is queued libzmq accepts the rest without blocking (a signal that cuts it
+    /// short then is retried, so never leaves half a message queued). What can still fail
     /// then: the context being terminated, and the error hands back the frames not sent; or,
     /// for the load-balancing types (PUSH, DEALER, REQ), the peer the message was going to
     /// disconnecting in the middle: libzmq then discards the whole message (it never arrives
@@ -572,7 +573,11 @@ impl Socket {
             } else {
                 flags
             };
-            if let Err(error) = self.send_msg(&mut frames[index], frame_flags) {
+            // After the first frame libzmq takes the rest without waiting, and a signal can
+            // only cut it short before it takes one: retried, so that a signal never leaves
+            // half a message queued.
+            let retry = index > 0 || flags.contains(SendFlags::DONTWAIT);
+            if let Err(error) = self.send_msg_retrying(&mut frames[index], frame_flags, retry) {
                 return Err(SendError::new(error, frames.split_off(index)));
             }
         }
@@ -582,7 +587,13 @@ impl Socket {
     /// Sends the content of `msg`, leaving it empty on success and untouched on failure.
     #[inline]
     fn send_msg(&self, msg: &mut Message, flags: SendFlags) -> Result<()> {
-        check(self.ctx.uninterrupted_unless_waiting(flags.bits(), || {
+        self.send_msg_retrying(msg, flags, flags.contains(SendFlags::DONTWAIT))
+    }
+
+    /// [`Socket::send_msg`], called again while a signal interrupts it when `retry`.
+    #[inline]
+    fn send_msg_retrying(&self, msg: &mut Message, flags: SendFlags, retry: bool) -> Result<()> {
+        check(self.ctx.uninterrupted_if(retry, || {
             // SAFETY: a live socket and message; on success libzmq takes the content and
             // leaves the message empty but initialised, on failure it leaves the message as
             // it was.
@@ -663,11 +674,16 @@ impl Socket {
     /// Receives every frame of one multipart message.
     ///
     /// libzmq delivers a multipart message whole: once its first frame is there, so are the
-    /// others, and with [`RecvFlags::DONTWAIT`] either all frames are received or none.
+    /// others, and with [`RecvFlags::DONTWAIT`] either all frames are received or none. A
+    /// signal can interrupt the wait for the first frame only ([`Error::Interrupted`], nothing
+    /// taken).
     pub fn recv_multipart(&self, flags: RecvFlags) -> Result<Multipart> {
         let mut frames = Vec::new();
         loop {
-            let msg = self.recv_msg(flags)?;
+            // The frames after the first are there already: a signal can only cut libzmq
+            // short before it takes one, and that is retried, so none is lost.
+            let mut msg = Message::new();
+            receive::into_message_retrying(self, &mut msg, flags, !frames.is_empty())?;
             let more = msg.more();
             frames.push(msg);
             if !more {
@@ -767,14 +783,25 @@ pub(crate) mod receive {
         msg: &mut Message,
         flags: RecvFlags,
     ) -> Result<()> {
-        let rc = socket
-            .context()
-            .uninterrupted_unless_waiting(flags.bits(), || {
-                // SAFETY: a live socket and an initialised message, whose old content libzmq
-                // releases before storing the new one; on failure the message is left empty
-                // or as it was, initialised either way.
-                unsafe { sys::zmq_msg_recv(msg.as_mut_ptr(), socket.raw_socket(), flags.bits()) }
-            });
+        into_message_retrying(socket, msg, flags, false)
+    }
+
+    /// [`into_message`], called again while a signal interrupts it when `retry` (or, as
+    /// always, with `DONTWAIT`).
+    #[inline]
+    pub(crate) fn into_message_retrying(
+        socket: &impl RawSocket,
+        msg: &mut Message,
+        flags: RecvFlags,
+        retry: bool,
+    ) -> Result<()> {
+        let retry = retry || flags.contains(RecvFlags::DONTWAIT);
+        let rc = socket.context().uninterrupted_if(retry, || {
+            // SAFETY: a live socket and an initialised message, whose old content libzmq
+            // releases before storing the new one; on failure the message is left empty
+            // or as it was, initialised either way.
+            unsafe { sys::zmq_msg_recv(msg.as_mut_ptr(), socket.raw_socket(), flags.bits()) }
+        });
         msg.set_received();
         check(rc).map(drop)
     }

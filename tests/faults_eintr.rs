@@ -8,9 +8,9 @@
 //! in order, exactly once, and a timeout that runs out (`WouldBlock`) never does so early;
 //! retried with the time left, the whole wait lasts the timeout. Calls that do not wait
 //! (bind, connect, `ZMQ_EVENTS`, `DONTWAIT` sends and receives, unbind, disconnect, monitor)
-//! never return `Error::Interrupted`, even under a storm of signals sent to the thread as fast
-//! as another thread can (libzmq is cut short there too, before it does anything, and the
-//! crate retries).
+//! never return `Error::Interrupted`, even with a SIGALRM every 50 µs (libzmq is cut short
+//! there too, before it does anything, and the crate retries), and a multipart message is
+//! never sent or taken in part: a signal interrupts at most the first frame.
 //!
 //! Its own test binary without libtest's harness (`harness = false`, `test = false`, run by
 //! scripts/test): the timer's signals go to the whole process, so no other test may share
@@ -25,6 +25,21 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use zmq::{Context, Error, Message, PollEvents, RecvFlags, SendFlags, Socket, SocketType};
+
+/// The SIGALRM interval while the calls that do not wait run.
+const STORM_INTERVAL: Duration = Duration::from_micros(50);
+/// The longest the calls that do not wait run, waiting for enough signals.
+const STORM_LIMIT: Duration = Duration::from_secs(60);
+
+/// What [`calls_that_do_not_wait`] did.
+struct NoWait {
+    rounds: usize,
+    calls: usize,
+    /// Multipart sends and receives interrupted before their first frame (nothing done).
+    interrupted_whole: usize,
+    signals: usize,
+    took: Duration,
+}
 
 /// How many SIGALRMs the handler has seen.
 static SIGNALS: AtomicUsize = AtomicUsize::new(0);
@@ -210,42 +225,41 @@ fn blocking_send(ctx: &Context, count: u64) -> Tally {
 }
 
 /// Calls that do not wait (bind, connect, reading `ZMQ_EVENTS`, sends and receives with
-/// `DONTWAIT`, disconnect, unbind, starting a monitor, over inproc and tcp), `rounds` times, while a helper thread sends this
-/// thread SIGALRM as fast as it can: libzmq starts each of them with a poll that a signal
-/// interrupts, which the crate retries, so every one must succeed. Returns how many calls
-/// were made and how many signals arrived meanwhile.
-fn calls_that_do_not_wait(ctx: &Context, rounds: usize) -> (usize, usize) {
-    use std::sync::atomic::AtomicBool;
-    use std::sync::Arc;
-
-    // SAFETY: pthread_self has no preconditions.
-    let this_thread = unsafe { libc::pthread_self() };
-    let stop = Arc::new(AtomicBool::new(false));
-    // Spawned with SIGALRM still blocked here, so the storm's own thread never takes one.
-    let storm = thread::spawn({
-        let stop = Arc::clone(&stop);
-        move || {
-            while !stop.load(Ordering::Relaxed) {
-                // SAFETY: the main thread outlives this one (joined below).
-                unsafe { libc::pthread_kill(this_thread, libc::SIGALRM) };
-                thread::yield_now();
-            }
-        }
-    });
+/// `DONTWAIT`, disconnect, unbind, starting a monitor, over inproc and tcp), in rounds, while
+/// SIGALRM comes every [`STORM_INTERVAL`], until `min_rounds` rounds are done and
+/// `min_signals` signals arrived (or [`STORM_LIMIT`] passed): libzmq starts each of them with
+/// a poll that a signal interrupts, which the crate retries, so every one must succeed. And
+/// blocking multipart sends and receives of 64 frames, which a signal may interrupt before
+/// the first frame only: never half a message sent or taken.
+fn calls_that_do_not_wait(ctx: &Context, min_rounds: usize, min_signals: usize) -> NoWait {
+    // The kernel's timer rather than a thread sending signals: a thread would need a core of
+    // its own, which a busy machine may not give it.
+    set_timer(STORM_INTERVAL);
+    let started = Instant::now();
     mask_alarm(libc::SIG_UNBLOCK);
     let before = SIGNALS.load(Ordering::Relaxed);
+    // `rx` and `tx` bind, connect, disconnect and unbind; the data goes over a pair of its
+    // own, connected once, so that no message can take a connection being torn down.
     let (rx, tx) = (
         ctx.socket(SocketType::Pull).expect("socket"),
         ctx.socket(SocketType::Push).expect("socket"),
     );
+    let (data_tx, data_rx) = pair(ctx, "nowait-data", SocketType::Push, SocketType::Pull);
     let mut calls = 0;
+    let (mut multipart_calls, mut interrupted_whole) = (0, 0);
     let mut ok = |what: &str, round: usize, result: Result<(), Error>| {
         calls += 1;
         if let Err(e) = result {
             panic!("{what} (round {round}) under a signal storm: {e:?}");
         }
     };
-    for round in 0..rounds {
+    let mut rounds = 0;
+    while rounds < min_rounds || SIGNALS.load(Ordering::Relaxed) - before < min_signals {
+        if started.elapsed() > STORM_LIMIT {
+            break;
+        }
+        let round = rounds;
+        rounds += 1;
         let name = format!("inproc://eintr-nowait-{round}");
         ok("bind inproc", round, rx.bind(&name));
         ok("connect inproc", round, tx.connect(&name));
@@ -254,17 +268,49 @@ fn calls_that_do_not_wait(ctx: &Context, rounds: usize) -> (usize, usize) {
         ok(
             "send DONTWAIT",
             round,
-            tx.send(&name, SendFlags::DONTWAIT).map_err(Error::from),
+            data_tx
+                .send(&name, SendFlags::DONTWAIT)
+                .map_err(Error::from),
         );
-        let got = rx.recv_string(RecvFlags::DONTWAIT);
+        let got = data_rx.recv_string(RecvFlags::DONTWAIT);
         ok("recv DONTWAIT", round, got.map(|got| assert_eq!(got, name)));
         let mut buf = [0u8; 8];
-        let empty = match rx.recv_into(&mut buf, RecvFlags::DONTWAIT) {
+        let empty = match data_rx.recv_into(&mut buf, RecvFlags::DONTWAIT) {
             Err(Error::WouldBlock) => Ok(()),
             Ok(n) => panic!("recv DONTWAIT (round {round}): {n} bytes from an empty queue"),
             Err(e) => Err(e),
         };
         ok("recv DONTWAIT, nothing queued", round, empty);
+        let frames: Vec<Vec<u8>> = (0..64u8).map(|i| vec![i; usize::from(i % 8)]).collect();
+        loop {
+            multipart_calls += 1;
+            match data_tx.send_multipart(frames.clone(), SendFlags::empty()) {
+                Ok(()) => break,
+                Err(e) => match e.into_parts() {
+                    (Error::Interrupted, unsent) if unsent.len() == frames.len() => {
+                        interrupted_whole += 1;
+                    }
+                    (e, unsent) => panic!(
+                        "send_multipart (round {round}): {e:?} with {} of {} frames unsent",
+                        unsent.len(),
+                        frames.len()
+                    ),
+                },
+            }
+        }
+        let got = loop {
+            multipart_calls += 1;
+            match data_rx.recv_multipart(RecvFlags::empty()) {
+                Ok(got) => break got,
+                Err(Error::Interrupted) => interrupted_whole += 1,
+                Err(e) => panic!("recv_multipart (round {round}): {e:?}"),
+            }
+        };
+        let got: Vec<Vec<u8>> = got.iter().map(|frame| frame.to_vec()).collect();
+        assert_eq!(
+            got, frames,
+            "recv_multipart (round {round}): the message, whole"
+        );
         ok("disconnect inproc", round, tx.disconnect(&name));
         ok("unbind inproc", round, rx.unbind(&name));
         if round % 10 == 0 {
@@ -282,9 +328,14 @@ fn calls_that_do_not_wait(ctx: &Context, rounds: usize) -> (usize, usize) {
     }
     let signals = SIGNALS.load(Ordering::Relaxed) - before;
     mask_alarm(libc::SIG_BLOCK);
-    stop.store(true, Ordering::Relaxed);
-    storm.join().expect("storm");
-    (calls, signals)
+    set_timer(Duration::from_millis(1));
+    NoWait {
+        rounds,
+        calls: calls + multipart_calls,
+        interrupted_whole,
+        signals,
+        took: started.elapsed(),
+    }
 }
 
 /// Waits that must time out: `call` with the timeout set to what is left, retried while
@@ -434,18 +485,19 @@ fn main() {
         "only {interrupted} calls were interrupted: the signals missed the blocking calls"
     );
 
-    let nowait_started = Instant::now();
-    let (nowait_calls, nowait_signals) = calls_that_do_not_wait(&ctx, 1_000);
+    let nowait = calls_that_do_not_wait(&ctx, 1_000, 100_000);
     writeln!(
         out,
-        "eintr: {nowait_calls} calls that do not wait, all Ok, under {nowait_signals} signals \
-         in {:?}",
-        nowait_started.elapsed()
+        "eintr: {} calls that do not wait or send and receive multipart messages in {} rounds, \
+         all Ok ({} multipart calls interrupted before the first frame, whole), under {} \
+         signals in {:?}",
+        nowait.calls, nowait.rounds, nowait.interrupted_whole, nowait.signals, nowait.took
     )
     .expect("stdout");
     assert!(
-        nowait_signals > 10_000,
-        "only {nowait_signals} signals arrived during the calls that do not wait: no storm"
+        nowait.signals >= 100_000,
+        "only {} signals arrived in {STORM_LIMIT:?} of calls that do not wait: no storm",
+        nowait.signals
     );
 
     // Terminating the context with the timer still running (Drop retries on EINTR).
