@@ -23,6 +23,12 @@
 //! asserts (`written`, src/pipe.cpp): found by the sockets fuzz target when this ran at
 //! shutdown with the user's sockets alive.
 //!
+//! A waiting connection's far end belongs to the connecting socket until a bind takes it:
+//! when the crate closes a socket, it first disconnects it from the names it may have left
+//! waiting and lets it process the resulting command (see [`release_waiting`]), so that
+//! libzmq's reaper thread, which finishes closed sockets, has nothing left to do to that far
+//! end while a bind on another thread works on it.
+//!
 //! A name this crate does not know to be bound is remembered in case it is not: a name bound
 //! by C code on a shared context, or a connect racing with a bind, costs one refused bind,
 //! never a missed one.
@@ -57,6 +63,9 @@ struct Names {
     bound: HashMap<CString, usize>,
     /// Names connected to while not in `bound`: possibly waiting for a bind.
     pending: HashSet<CString>,
+    /// The same, by the socket (its address) that connected: what it may leave waiting when
+    /// it closes.
+    waiting: HashMap<usize, HashSet<CString>>,
 }
 
 impl InprocNames {
@@ -86,7 +95,11 @@ impl InprocNames {
                 let result = check(call()).map(drop);
                 if result.is_ok() {
                     let mut names = self.lock();
-                    names.pending.remove(endpoint);
+                    if names.pending.remove(endpoint) {
+                        for waiting in names.waiting.values_mut() {
+                            waiting.remove(endpoint);
+                        }
+                    }
                     names.bound.insert(endpoint.to_owned(), id);
                 }
                 result
@@ -97,6 +110,11 @@ impl InprocNames {
                 let mut names = self.lock();
                 if !names.bound.contains_key(endpoint) {
                     names.pending.insert(endpoint.to_owned());
+                    names
+                        .waiting
+                        .entry(id)
+                        .or_default()
+                        .insert(endpoint.to_owned());
                 }
                 check(call()).map(drop)
             }
@@ -116,13 +134,16 @@ impl InprocNames {
     }
 
     /// The socket at `socket` is about to be closed or handed to C: the names it bound are no
-    /// longer known to be bound (libzmq releases them when it reaps the socket).
-    pub(crate) fn forget_socket(&self, socket: *mut c_void) {
+    /// longer known to be bound (libzmq releases them when it reaps the socket). Returns the
+    /// names it connected to that may still wait for a bind (they stay in `pending`), for
+    /// [`release_waiting`].
+    pub(crate) fn forget_socket(&self, socket: *mut c_void) -> HashSet<CString> {
         let id = socket as usize;
         let mut names = self.lock();
         if !names.bound.is_empty() {
             names.bound.retain(|_, owner| *owner != id);
         }
+        names.waiting.remove(&id).unwrap_or_default()
     }
 
     /// How many names may still be waiting for a bind.
@@ -166,6 +187,39 @@ impl InprocNames {
         then();
         names.pending.is_empty()
     }
+}
+
+/// Before the crate closes `socket`, an owned socket of `ctx` that connected to `names` while
+/// no socket had bound them: disconnects from each and processes the socket's commands, so
+/// that the waiting connection's far end (which libzmq parks in the connecting socket until a
+/// bind) takes its termination now, on this thread. Closed with it still to come, libzmq's
+/// reaper thread would process it later, and a bind of the name in the meantime would work
+/// on the same pipe from two threads at once (an assertion in src/pipe.cpp, found by the
+/// sockets fuzz target). A name not waiting any more is refused by libzmq, which is fine.
+pub(crate) fn release_waiting(ctx: &crate::Context, socket: *mut c_void, names: &HashSet<CString>) {
+    if names.is_empty() {
+        return;
+    }
+    for name in names {
+        ctx.uninterrupted(|| {
+            // SAFETY: a live socket and a NUL-terminated endpoint.
+            unsafe { sys::zmq_disconnect(socket, name.as_ptr()) }
+        });
+    }
+    let mut events: c_int = 0;
+    let mut len = std::mem::size_of::<c_int>();
+    ctx.uninterrupted(|| {
+        // SAFETY: a live socket and a c_int with its size: reading ZMQ_EVENTS processes the
+        // socket's pending commands; the value is not needed.
+        unsafe {
+            sys::zmq_getsockopt(
+                socket,
+                sys::ZMQ_EVENTS,
+                (&mut events as *mut c_int).cast(),
+                &mut len,
+            )
+        }
+    });
 }
 
 /// A PULL socket with linger 0 on `ctx`, trying for `wait` while every slot is taken.
@@ -237,6 +291,29 @@ mod tests {
         track(&names, EndpointOp::Connect, 9, "inproc://a");
         track(&names, EndpointOp::Connect, 9, "inproc://b");
         assert_eq!(names.pending_len(), 1);
+    }
+
+    #[test]
+    fn a_closing_connector_is_given_the_names_it_may_leave_waiting() {
+        let names = InprocNames::default();
+        track(&names, EndpointOp::Bind, 1, "inproc://bound");
+        track(&names, EndpointOp::Connect, 2, "inproc://bound");
+        track(&names, EndpointOp::Connect, 2, "inproc://waits");
+        track(&names, EndpointOp::Connect, 2, "inproc://bound-later");
+        track(&names, EndpointOp::Connect, 3, "inproc://waits");
+        track(&names, EndpointOp::Bind, 4, "inproc://bound-later");
+        let name = |text: &str| CString::new(text).unwrap();
+        assert_eq!(
+            names.forget_socket(2 as *mut c_void),
+            HashSet::from([name("inproc://waits")])
+        );
+        // Given once; the name stays waiting for the other connector and for completion.
+        assert!(names.forget_socket(2 as *mut c_void).is_empty());
+        assert_eq!(names.pending_len(), 1);
+        assert_eq!(
+            names.forget_socket(3 as *mut c_void),
+            HashSet::from([name("inproc://waits")])
+        );
     }
 
     #[test]

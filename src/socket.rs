@@ -276,10 +276,11 @@ unsafe impl Send for Socket {}
 
 impl Drop for Socket {
     fn drop(&mut self) {
-        self.ctx.inproc().forget_socket(self.raw.as_ptr());
+        let waiting = self.ctx.inproc().forget_socket(self.raw.as_ptr());
         if self.ownership == Ownership::Borrowed {
             return;
         }
+        crate::inproc::release_waiting(&self.ctx, self.raw.as_ptr(), &waiting);
         // SAFETY: the socket is live and closed only here; its context is still alive
         // (`self.ctx` is dropped after this body).
         unsafe { sys::zmq_close(self.raw.as_ptr()) };
@@ -343,6 +344,7 @@ impl Socket {
     /// one before makes the context's termination wait for the socket's close. For a
     /// borrowed socket, the pointer simply goes back to its owner.
     pub fn into_raw(self) -> (*mut c_void, Context) {
+        // Still open in C's hands: what it may leave waiting is C's to close.
         self.ctx.inproc().forget_socket(self.as_ptr());
         let (raw, ctx) = self.into_raw_parts();
         (raw.as_ptr(), ctx)

@@ -145,7 +145,8 @@ unsafe impl Sync for ThreadSafeSocket {}
 
 impl Drop for ThreadSafeSocket {
     fn drop(&mut self) {
-        self.ctx.inproc().forget_socket(self.raw.as_ptr());
+        let waiting = self.ctx.inproc().forget_socket(self.raw.as_ptr());
+        crate::inproc::release_waiting(&self.ctx, self.raw.as_ptr(), &waiting);
         // SAFETY: the socket is live and closed only here (no other reference exists during
         // drop); its context is still alive (`self.ctx` is dropped after this body).
         unsafe { sys::zmq_close(self.raw.as_ptr()) };

@@ -386,3 +386,33 @@ fn connects_waiting_for_an_inproc_bind_still_complete_when_it_comes() {
         drop((ctx, early, between, late, second, after, first))
     });
 }
+
+/// A socket that connected to an `inproc://` name nobody had bound, sent, and closed: the
+/// bind that comes later still gets what it sent, and the close gives libzmq's reaper thread
+/// nothing to do to that waiting connection while the bind works on it (the crate ends the
+/// connection on the closing thread first; a race there aborted the sockets fuzz target once,
+/// in src/pipe.cpp). Round after round, the bind right after the close.
+#[test]
+fn a_closed_connector_waiting_for_an_inproc_bind_still_delivers_to_it() {
+    finishes("1,000 rounds of connect, send, close, bind", || {
+        let ctx = Context::new().unwrap();
+        for round in 0..1_000 {
+            let name = format!("inproc://closed-connector-{round}");
+            for n in 0..3 {
+                let early = ctx.socket(SocketType::Push).unwrap();
+                early.connect(&name).unwrap();
+                early
+                    .send(format!("{round}.{n}"), SendFlags::empty())
+                    .unwrap();
+            }
+            let late = ctx.socket(SocketType::Pull).unwrap();
+            late.set_rcvtimeo(Some(Duration::from_secs(5))).unwrap();
+            late.bind(&name).unwrap();
+            let mut got: Vec<String> = (0..3)
+                .map(|_| late.recv_string(RecvFlags::empty()).unwrap())
+                .collect();
+            got.sort();
+            assert_eq!(got, [0, 1, 2].map(|n| format!("{round}.{n}")));
+        }
+    });
+}
