@@ -391,12 +391,17 @@ fn connects_waiting_for_an_inproc_bind_still_complete_when_it_comes() {
 /// bind that comes later still gets what it sent, and the close gives libzmq's reaper thread
 /// nothing to do to that waiting connection while the bind works on it (the crate ends the
 /// connection on the closing thread first; a race there aborted the sockets fuzz target once,
-/// in src/pipe.cpp). Round after round, the bind right after the close.
+/// in src/pipe.cpp). Round after round, the bind right after the close; a new context every
+/// 50 rounds, since libzmq 4.3.4 keeps such closed connectors (in its socket slots) until the
+/// context terminates.
 #[test]
 fn a_closed_connector_waiting_for_an_inproc_bind_still_delivers_to_it() {
     finishes("1,000 rounds of connect, send, close, bind", || {
-        let ctx = Context::new().unwrap();
+        let mut ctx = Context::new().unwrap();
         for round in 0..1_000 {
+            if round % 50 == 0 {
+                ctx = Context::new().unwrap();
+            }
             let name = format!("inproc://closed-connector-{round}");
             for n in 0..3 {
                 let early = ctx.socket(SocketType::Push).unwrap();
