@@ -198,19 +198,10 @@ impl Context {
         crate::error::uninterrupted(self.inner.pid, call)
     }
 
-    /// Runs a send or a receive with libzmq `flags`: with `ZMQ_DONTWAIT` again while a signal
-    /// interrupts it (libzmq then fails before it sent or took anything), otherwise once, so
-    /// that a signal gets a waiting thread back with [`Error::Interrupted`](crate::Error).
-    #[inline]
-    pub(crate) fn uninterrupted_unless_waiting(
-        &self,
-        flags: c_int,
-        call: impl FnMut() -> c_int,
-    ) -> c_int {
-        self.uninterrupted_if(flags & sys::ZMQ_DONTWAIT != 0, call)
-    }
-
-    /// Runs `call` as [`Context::uninterrupted`] does when `retry`, once otherwise.
+    /// Runs `call` as [`Context::uninterrupted`] does when `retry`, once otherwise: a send or
+    /// a receive is retried when it cannot wait (`DONTWAIT`, or a frame after the first of a
+    /// multipart message), and run once when it can, so that a signal gets a waiting thread
+    /// back with [`Error::Interrupted`](crate::Error).
     #[inline]
     pub(crate) fn uninterrupted_if(&self, retry: bool, mut call: impl FnMut() -> c_int) -> c_int {
         if retry {

@@ -180,6 +180,7 @@ impl InprocNames {
                     });
                 }
                 names.pending.clear();
+                names.waiting.clear();
                 // SAFETY: the socket made by `completing_socket`, closed once.
                 unsafe { sys::zmq_close(socket) };
             }

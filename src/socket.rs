@@ -578,8 +578,7 @@ impl Socket {
             // After the first frame libzmq takes the rest without waiting, and a signal can
             // only cut it short before it takes one: retried, so that a signal never leaves
             // half a message queued.
-            let retry = index > 0 || flags.contains(SendFlags::DONTWAIT);
-            if let Err(error) = self.send_msg_retrying(&mut frames[index], frame_flags, retry) {
+            if let Err(error) = self.send_frame(&mut frames[index], frame_flags, index > 0) {
                 return Err(SendError::new(error, frames.split_off(index)));
             }
         }
@@ -589,12 +588,15 @@ impl Socket {
     /// Sends the content of `msg`, leaving it empty on success and untouched on failure.
     #[inline]
     fn send_msg(&self, msg: &mut Message, flags: SendFlags) -> Result<()> {
-        self.send_msg_retrying(msg, flags, flags.contains(SendFlags::DONTWAIT))
+        self.send_frame(msg, flags, false)
     }
 
-    /// [`Socket::send_msg`], called again while a signal interrupts it when `retry`.
+    /// [`Socket::send_msg`] for one frame of a message, `later` than its first or not: one
+    /// that cannot wait (a later frame, or `DONTWAIT`) is called again while a signal
+    /// interrupts it.
     #[inline]
-    fn send_msg_retrying(&self, msg: &mut Message, flags: SendFlags, retry: bool) -> Result<()> {
+    fn send_frame(&self, msg: &mut Message, flags: SendFlags, later: bool) -> Result<()> {
+        let retry = later || flags.contains(SendFlags::DONTWAIT);
         check(self.ctx.uninterrupted_if(retry, || {
             // SAFETY: a live socket and message; on success libzmq takes the content and
             // leaves the message empty but initialised, on failure it leaves the message as
@@ -606,18 +608,21 @@ impl Socket {
     }
 
     fn send_bytes(&self, data: &[u8], flags: SendFlags) -> Result<()> {
-        check(self.ctx.uninterrupted_unless_waiting(flags.bits(), || {
-            // SAFETY: a live socket; libzmq copies `data.len()` bytes from `data` before
-            // returning.
-            unsafe {
-                sys::zmq_send(
-                    self.as_ptr(),
-                    data.as_ptr().cast(),
-                    data.len(),
-                    flags.bits(),
-                )
-            }
-        }))
+        check(
+            self.ctx
+                .uninterrupted_if(flags.contains(SendFlags::DONTWAIT), || {
+                    // SAFETY: a live socket; libzmq copies `data.len()` bytes from `data` before
+                    // returning.
+                    unsafe {
+                        sys::zmq_send(
+                            self.as_ptr(),
+                            data.as_ptr().cast(),
+                            data.len(),
+                            flags.bits(),
+                        )
+                    }
+                }),
+        )
         .map(drop)
     }
 
@@ -685,7 +690,7 @@ impl Socket {
             // The frames after the first are there already: a signal can only cut libzmq
             // short before it takes one, and that is retried, so none is lost.
             let mut msg = Message::new();
-            receive::into_message_retrying(self, &mut msg, flags, !frames.is_empty())?;
+            receive::frame(self, &mut msg, flags, !frames.is_empty())?;
             let more = msg.more();
             frames.push(msg);
             if !more {
@@ -785,19 +790,20 @@ pub(crate) mod receive {
         msg: &mut Message,
         flags: RecvFlags,
     ) -> Result<()> {
-        into_message_retrying(socket, msg, flags, false)
+        frame(socket, msg, flags, false)
     }
 
-    /// [`into_message`], called again while a signal interrupts it when `retry` (or, as
-    /// always, with `DONTWAIT`).
+    /// [`into_message`] for one frame of a message, `later` than its first or not: one that
+    /// cannot wait (a later frame, or `DONTWAIT`) is called again while a signal interrupts
+    /// it.
     #[inline]
-    pub(crate) fn into_message_retrying(
+    pub(crate) fn frame(
         socket: &impl RawSocket,
         msg: &mut Message,
         flags: RecvFlags,
-        retry: bool,
+        later: bool,
     ) -> Result<()> {
-        let retry = retry || flags.contains(RecvFlags::DONTWAIT);
+        let retry = later || flags.contains(RecvFlags::DONTWAIT);
         let rc = socket.context().uninterrupted_if(retry, || {
             // SAFETY: a live socket and an initialised message, whose old content libzmq
             // releases before storing the new one; on failure the message is left empty
@@ -827,22 +833,18 @@ pub(crate) mod receive {
         buf: &mut [u8],
         flags: RecvFlags,
     ) -> Result<usize> {
-        let size = check(
-            socket
-                .context()
-                .uninterrupted_unless_waiting(flags.bits(), || {
-                    // SAFETY: a live socket; libzmq writes at most `buf.len()` bytes into
-                    // `buf`.
-                    unsafe {
-                        sys::zmq_recv(
-                            socket.raw_socket(),
-                            buf.as_mut_ptr().cast(),
-                            buf.len(),
-                            flags.bits(),
-                        )
-                    }
-                }),
-        )?;
+        let dontwait = flags.contains(RecvFlags::DONTWAIT);
+        let size = check(socket.context().uninterrupted_if(dontwait, || {
+            // SAFETY: a live socket; libzmq writes at most `buf.len()` bytes into `buf`.
+            unsafe {
+                sys::zmq_recv(
+                    socket.raw_socket(),
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                    flags.bits(),
+                )
+            }
+        }))?;
         // check() returned a non-negative size.
         Ok(size as usize)
     }

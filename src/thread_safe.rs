@@ -289,7 +289,8 @@ impl ThreadSafeSocket {
         flags: ThreadSafeSendFlags,
     ) -> Result<(), SendError<Message>> {
         let mut msg = msg.into();
-        let rc = self.ctx.uninterrupted_unless_waiting(flags.bits(), || {
+        let dontwait = flags.contains(ThreadSafeSendFlags::DONTWAIT);
+        let rc = self.ctx.uninterrupted_if(dontwait, || {
             // SAFETY: a live socket and message; on success libzmq takes the content and
             // leaves the message empty but initialised, on failure it leaves the message as
             // it was.
