@@ -52,6 +52,14 @@ type SocketDefault = Arc<dyn Fn(&Socket) -> Result<()> + Send + Sync>;
 /// stay idle and its memory stays until the process exits. A context borrowed from C is
 /// the owner's to terminate, and not completed by the crate.
 ///
+/// Closing or disconnecting such a connector while another thread binds the name is safe
+/// through the crate (libzmq alone can abort there: the crate binds `inproc://` names and
+/// ends waiting connections under one lock of the context's). With libzmq 4.3.4 and older,
+/// a socket closed while its connect waited keeps its socket slot until the context
+/// terminates, even once the name is bound; 4.3.5 frees it when the bind completes the
+/// connection. A program that does this in a loop on an old system libzmq needs a fresh
+/// context now and then, or [`ContextBuilder::max_sockets`] to match.
+///
 /// # fork
 ///
 /// libzmq is not fork-safe: its I/O threads are not copied into a child process, so the

@@ -23,11 +23,21 @@
 //! asserts (`written`, src/pipe.cpp): found by the sockets fuzz target when this ran at
 //! shutdown with the user's sockets alive.
 //!
-//! A waiting connection's far end belongs to the connecting socket until a bind takes it:
-//! when the crate closes a socket, it first disconnects it from the names it may have left
-//! waiting and lets it process the resulting command (see [`release_waiting`]), so that
-//! libzmq's reaper thread, which finishes closed sockets, has nothing left to do to that far
-//! end while a bind on another thread works on it.
+//! A waiting connection's far end belongs to the connecting socket until a bind takes it: the
+//! command that ends it (sent when the connector disconnects, closes, or, as a PAIR, refuses a
+//! second connection) is processed by whichever thread next processes the connector's
+//! commands, the connector's or, once closed, libzmq's reaper thread. A bind on another thread
+//! attaching that far end at the same moment works on the same pipe from two threads: a PUB
+//! or RADIO binder marks it no-delay and reads it, the ending command then skips the wait for
+//! the delimiter the binder is about to read, and libzmq asserts (`_state == active ||
+//! _state == waiting_for_delimiter`, src/pipe.cpp), aborting the process. So the crate binds
+//! `inproc://` names under the record's lock, and under the same lock makes the connector
+//! process such a command as soon as it can exist: after each connect and disconnect, and,
+//! before it closes a socket, after disconnecting it from the names it may have left waiting
+//! (see [`release_waiting`]). The far end then takes its end while it still waits for the
+//! delimiter, and no bind can be halfway through attaching it meanwhile. `scripts/races`
+//! shows the abort, and that the crate prevents it, on a libzmq with delays injected into the
+//! racing steps.
 //!
 //! A name this crate does not know to be bound is remembered in case it is not: a name bound
 //! by C code on a shared context, or a connect racing with a bind, costs one refused bind,
@@ -78,13 +88,16 @@ impl InprocNames {
 
     /// Runs `call`, the libzmq call doing `op` for `endpoint` on `socket`, and keeps the record
     /// up to date. The result is read (errno included) right after `call`, before any lock is
-    /// released.
+    /// released. For an `inproc://` bind, connect or disconnect the lock is held across the
+    /// call, and across `settle` (which makes `socket` process its pending commands) run after
+    /// a connect or disconnect: see the module's documentation.
     pub(crate) fn track(
         &self,
         op: EndpointOp,
         socket: *mut c_void,
         endpoint: &CStr,
         call: impl FnOnce() -> c_int,
+        settle: impl FnOnce(),
     ) -> Result<()> {
         if !endpoint.to_bytes().starts_with(b"inproc://") {
             return check(call()).map(drop);
@@ -92,9 +105,9 @@ impl InprocNames {
         let id = socket as usize;
         match op {
             EndpointOp::Bind => {
+                let mut names = self.lock();
                 let result = check(call()).map(drop);
                 if result.is_ok() {
-                    let mut names = self.lock();
                     if names.pending.remove(endpoint) {
                         for waiting in names.waiting.values_mut() {
                             waiting.remove(endpoint);
@@ -105,8 +118,8 @@ impl InprocNames {
                 result
             }
             EndpointOp::Connect => {
-                // The lock is held across the connect, so that an unbind cannot slip between
-                // seeing the name bound and libzmq connecting (which would then wait unseen).
+                // Also so that an unbind cannot slip between seeing the name bound and libzmq
+                // connecting (which would then wait unseen).
                 let mut names = self.lock();
                 if !names.bound.contains_key(endpoint) {
                     names.pending.insert(endpoint.to_owned());
@@ -116,7 +129,9 @@ impl InprocNames {
                         .or_default()
                         .insert(endpoint.to_owned());
                 }
-                check(call()).map(drop)
+                let result = check(call()).map(drop);
+                settle();
+                result
             }
             EndpointOp::Unbind => {
                 // Forgotten before the call: from then on a connect is remembered, in case it
@@ -129,21 +144,33 @@ impl InprocNames {
                 }
                 check(call()).map(drop)
             }
-            EndpointOp::Disconnect => check(call()).map(drop),
+            EndpointOp::Disconnect => {
+                let _names = self.lock();
+                let result = check(call()).map(drop);
+                settle();
+                result
+            }
         }
     }
 
     /// The socket at `socket` is about to be closed or handed to C: the names it bound are no
-    /// longer known to be bound (libzmq releases them when it reaps the socket). Returns the
-    /// names it connected to that may still wait for a bind (they stay in `pending`), for
-    /// [`release_waiting`].
-    pub(crate) fn forget_socket(&self, socket: *mut c_void) -> HashSet<CString> {
+    /// longer known to be bound (libzmq releases them when it reaps the socket). Runs
+    /// `release` with the names it connected to that may still wait for a bind (they stay in
+    /// `pending`), under the lock, so that no bind can take their far ends meanwhile (see
+    /// [`release_waiting`]); returns them.
+    pub(crate) fn forget_socket(
+        &self,
+        socket: *mut c_void,
+        release: impl FnOnce(&HashSet<CString>),
+    ) -> HashSet<CString> {
         let id = socket as usize;
         let mut names = self.lock();
         if !names.bound.is_empty() {
             names.bound.retain(|_, owner| *owner != id);
         }
-        names.waiting.remove(&id).unwrap_or_default()
+        let waiting = names.waiting.remove(&id).unwrap_or_default();
+        release(&waiting);
+        waiting
     }
 
     /// How many names may still be waiting for a bind.
@@ -191,12 +218,12 @@ impl InprocNames {
 }
 
 /// Before the crate closes `socket`, an owned socket of `ctx` that connected to `names` while
-/// no socket had bound them: disconnects from each and processes the socket's commands, so
-/// that the waiting connection's far end (which libzmq parks in the connecting socket until a
-/// bind) takes its termination now, on this thread. Closed with it still to come, libzmq's
-/// reaper thread would process it later, and a bind of the name in the meantime would work
-/// on the same pipe from two threads at once (an assertion in src/pipe.cpp, found by the
-/// sockets fuzz target). A name not waiting any more is refused by libzmq, which is fine.
+/// no socket had bound them, under the record's lock (from [`InprocNames::forget_socket`]):
+/// disconnects from each and processes the socket's commands, so that the waiting
+/// connection's far end takes its end now, on this thread, while no bind can be attaching
+/// it. Closed with that still to come, libzmq's reaper thread would do it later, at the
+/// same time as a bind of the name on another thread. A name not waiting any more is refused
+/// by libzmq, which is fine.
 pub(crate) fn release_waiting(ctx: &crate::Context, socket: *mut c_void, names: &HashSet<CString>) {
     if names.is_empty() {
         return;
@@ -207,6 +234,11 @@ pub(crate) fn release_waiting(ctx: &crate::Context, socket: *mut c_void, names: 
             unsafe { sys::zmq_disconnect(socket, name.as_ptr()) }
         });
     }
+    process_commands(ctx, socket);
+}
+
+/// Makes `socket`, a live socket of `ctx`, process its pending commands now, on this thread.
+pub(crate) fn process_commands(ctx: &crate::Context, socket: *mut c_void) {
     let mut events: c_int = 0;
     let mut len = std::mem::size_of::<c_int>();
     ctx.uninterrupted(|| {
@@ -258,7 +290,7 @@ mod tests {
     fn track(names: &InprocNames, op: EndpointOp, socket: usize, endpoint: &str) {
         let endpoint = CString::new(endpoint).unwrap();
         names
-            .track(op, socket as *mut c_void, &endpoint, || 0)
+            .track(op, socket as *mut c_void, &endpoint, || 0, || ())
             .unwrap();
     }
 
@@ -288,7 +320,7 @@ mod tests {
         let names = InprocNames::default();
         track(&names, EndpointOp::Bind, 7, "inproc://a");
         track(&names, EndpointOp::Bind, 8, "inproc://b");
-        names.forget_socket(7 as *mut c_void);
+        names.forget_socket(7 as *mut c_void, |_| ());
         track(&names, EndpointOp::Connect, 9, "inproc://a");
         track(&names, EndpointOp::Connect, 9, "inproc://b");
         assert_eq!(names.pending_len(), 1);
@@ -305,14 +337,14 @@ mod tests {
         track(&names, EndpointOp::Bind, 4, "inproc://bound-later");
         let name = |text: &str| CString::new(text).unwrap();
         assert_eq!(
-            names.forget_socket(2 as *mut c_void),
+            names.forget_socket(2 as *mut c_void, |_| ()),
             HashSet::from([name("inproc://waits")])
         );
         // Given once; the name stays waiting for the other connector and for completion.
-        assert!(names.forget_socket(2 as *mut c_void).is_empty());
+        assert!(names.forget_socket(2 as *mut c_void, |_| ()).is_empty());
         assert_eq!(names.pending_len(), 1);
         assert_eq!(
-            names.forget_socket(3 as *mut c_void),
+            names.forget_socket(3 as *mut c_void, |_| ()),
             HashSet::from([name("inproc://waits")])
         );
     }
@@ -321,7 +353,7 @@ mod tests {
     fn a_failed_bind_is_not_a_bind() {
         let names = InprocNames::default();
         let endpoint = CString::new("inproc://x").unwrap();
-        let result = names.track(EndpointOp::Bind, 1 as *mut c_void, &endpoint, || -1);
+        let result = names.track(EndpointOp::Bind, 1 as *mut c_void, &endpoint, || -1, || ());
         assert!(result.is_err());
         track(&names, EndpointOp::Connect, 2, "inproc://x");
         assert_eq!(names.pending_len(), 1);

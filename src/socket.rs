@@ -276,11 +276,17 @@ unsafe impl Send for Socket {}
 
 impl Drop for Socket {
     fn drop(&mut self) {
-        let waiting = self.ctx.inproc().forget_socket(self.raw.as_ptr());
-        if self.ownership == Ownership::Borrowed {
+        let owned = self.ownership != Ownership::Borrowed;
+        self.ctx
+            .inproc()
+            .forget_socket(self.raw.as_ptr(), |waiting| {
+                if owned {
+                    crate::inproc::release_waiting(&self.ctx, self.raw.as_ptr(), waiting);
+                }
+            });
+        if !owned {
             return;
         }
-        crate::inproc::release_waiting(&self.ctx, self.raw.as_ptr(), &waiting);
         // SAFETY: the socket is live and closed only here; its context is still alive
         // (`self.ctx` is dropped after this body).
         unsafe { sys::zmq_close(self.raw.as_ptr()) };
@@ -345,7 +351,7 @@ impl Socket {
     /// borrowed socket, the pointer simply goes back to its owner.
     pub fn into_raw(self) -> (*mut c_void, Context) {
         // Still open in C's hands: what it may leave waiting is C's to close.
-        self.ctx.inproc().forget_socket(self.as_ptr());
+        self.ctx.inproc().forget_socket(self.as_ptr(), |_| ());
         let (raw, ctx) = self.into_raw_parts();
         (raw.as_ptr(), ctx)
     }
@@ -720,13 +726,19 @@ pub(crate) fn endpoint_call(
         EndpointOp::Unbind => sys::zmq_unbind,
         EndpointOp::Disconnect => sys::zmq_disconnect,
     };
-    ctx.inproc().track(op, socket.as_ptr(), &c_endpoint, || {
-        ctx.uninterrupted(|| {
-            // SAFETY: the caller's live socket and a NUL-terminated string that outlives the
-            // call.
-            unsafe { call(socket.as_ptr(), c_endpoint.as_ptr()) }
-        })
-    })
+    ctx.inproc().track(
+        op,
+        socket.as_ptr(),
+        &c_endpoint,
+        || {
+            ctx.uninterrupted(|| {
+                // SAFETY: the caller's live socket and a NUL-terminated string that outlives
+                // the call.
+                unsafe { call(socket.as_ptr(), c_endpoint.as_ptr()) }
+            })
+        },
+        || crate::inproc::process_commands(ctx, socket.as_ptr()),
+    )
 }
 
 /// Refuses a TCP, WebSocket or UDP port that is not a number from 1 to 65535 (or, where

@@ -145,8 +145,11 @@ unsafe impl Sync for ThreadSafeSocket {}
 
 impl Drop for ThreadSafeSocket {
     fn drop(&mut self) {
-        let waiting = self.ctx.inproc().forget_socket(self.raw.as_ptr());
-        crate::inproc::release_waiting(&self.ctx, self.raw.as_ptr(), &waiting);
+        self.ctx
+            .inproc()
+            .forget_socket(self.raw.as_ptr(), |waiting| {
+                crate::inproc::release_waiting(&self.ctx, self.raw.as_ptr(), waiting)
+            });
         // SAFETY: the socket is live and closed only here (no other reference exists during
         // drop); its context is still alive (`self.ctx` is dropped after this body).
         unsafe { sys::zmq_close(self.raw.as_ptr()) };
@@ -237,9 +240,11 @@ impl ThreadSafeSocket {
         let c_endpoint = c_string(endpoint)?;
         check_ports(endpoint, false)?;
         let mut routing_id = 0;
-        self.ctx
-            .inproc()
-            .track(EndpointOp::Connect, self.as_ptr(), &c_endpoint, || {
+        self.ctx.inproc().track(
+            EndpointOp::Connect,
+            self.as_ptr(),
+            &c_endpoint,
+            || {
                 self.ctx.uninterrupted(|| {
                     // SAFETY: a live socket and a NUL-terminated string that outlives the call.
                     routing_id =
@@ -251,7 +256,9 @@ impl ThreadSafeSocket {
                         0
                     }
                 })
-            })?;
+            },
+            || crate::inproc::process_commands(&self.ctx, self.as_ptr()),
+        )?;
         Ok(routing_id)
     }
 
