@@ -53,7 +53,9 @@ pub enum Error {
     /// `EPROTONOSUPPORT`: the transport is unknown or not compiled into libzmq.
     #[error("{}", strerror(libc::EPROTONOSUPPORT))]
     ProtocolNotSupported,
-    /// `ENOCOMPATPROTO`: the transport does not fit the socket type.
+    /// `ENOCOMPATPROTO`: the transport does not fit the socket type (`udp://` on a type
+    /// other than RADIO and DISH; from the crate, `inproc://` on a thread-safe DRAFT type,
+    /// see `ThreadSafeSocket`).
     #[error("{}", strerror(sys::ENOCOMPATPROTO))]
     IncompatibleProtocol,
     /// `ENOTSUP`: the operation is not supported by this socket type or this libzmq.

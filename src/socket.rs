@@ -448,6 +448,11 @@ impl Socket {
     /// A TCP, WebSocket or UDP port must be `*` or `0` (any free port) or 1 to 65535;
     /// anything else is [`Error::InvalidArgument`] (libzmq itself would silently take a
     /// larger number modulo 65536).
+    ///
+    /// A socket of a thread-safe DRAFT type (SERVER, CLIENT, RADIO, DISH, SCATTER, GATHER,
+    /// PEER, CHANNEL) refuses `inproc://` with [`Error::IncompatibleProtocol`], here and in
+    /// [`Socket::connect`]: two of them deadlock inside libzmq when they talk over it
+    /// (libzmq#3048); `ipc://` or `tcp://` serve instead.
     #[doc(alias = "zmq_bind")]
     pub fn bind(&self, endpoint: &str) -> Result<()> {
         endpoint_call(&self.ctx, self.raw, endpoint, EndpointOp::Bind)
@@ -720,6 +725,9 @@ pub(crate) fn endpoint_call(
         endpoint,
         matches!(op, EndpointOp::Bind | EndpointOp::Unbind),
     )?;
+    if matches!(op, EndpointOp::Bind | EndpointOp::Connect) {
+        refuse_inproc_if_thread_safe(ctx, socket.as_ptr(), endpoint)?;
+    }
     let call = match op {
         EndpointOp::Bind => sys::zmq_bind,
         EndpointOp::Connect => sys::zmq_connect,
@@ -739,6 +747,40 @@ pub(crate) fn endpoint_call(
         },
         || crate::inproc::process_commands(ctx, socket.as_ptr()),
     )
+}
+
+/// Refuses an `inproc://` bind or connect of a socket of a thread-safe (DRAFT) type with
+/// [`Error::IncompatibleProtocol`]: two such sockets talking over `inproc://` deadlock inside
+/// libzmq (libzmq#3048). Each holds its own lock while it hands a command to the other, which
+/// takes the other's lock: a CLIENT receiving on one thread and its SERVER receiving on
+/// another hang within a few hundred messages, and a socket closed while its peer binds hangs
+/// libzmq's reaper thread. Over `tcp://` and `ipc://` the commands go through an I/O thread
+/// that holds no socket lock.
+pub(crate) fn refuse_inproc_if_thread_safe(
+    ctx: &Context,
+    socket: *mut c_void,
+    endpoint: &str,
+) -> Result<()> {
+    if !endpoint.starts_with("inproc://") {
+        return Ok(());
+    }
+    let mut thread_safe: c_int = 0;
+    let mut len = std::mem::size_of::<c_int>();
+    check(ctx.uninterrupted(|| {
+        // SAFETY: the caller's live socket and a c_int with its size.
+        unsafe {
+            sys::zmq_getsockopt(
+                socket,
+                sys::ZMQ_THREAD_SAFE,
+                (&mut thread_safe as *mut c_int).cast(),
+                &mut len,
+            )
+        }
+    }))?;
+    if thread_safe != 0 {
+        return Err(Error::IncompatibleProtocol);
+    }
+    Ok(())
 }
 
 /// Refuses a TCP, WebSocket or UDP port that is not a number from 1 to 65535 (or, where

@@ -667,8 +667,8 @@ mod thread_safe_types {
     }
 
     on_both_runtimes! {
-        fn scatter_gather_million_inproc() {
-            scatter_gather_through_hwm(Transport::Inproc).await;
+        fn scatter_gather_million_ipc() {
+            scatter_gather_through_hwm(Transport::Ipc).await;
         }
 
         fn scatter_gather_million_tcp() {
@@ -932,7 +932,7 @@ mod thread_safe_types {
         fn context_shutdown_ends_the_stream() {
             let ctx = ctx();
             let gather = ts_socket(&ctx, ThreadSafeType::Gather, 10);
-            gather.bind(&common::endpoint(Transport::Inproc)).unwrap();
+            gather.bind(&common::endpoint(Transport::Ipc)).unwrap();
             let mut gather = AsyncThreadSafeSocket::new(gather).unwrap();
             let waiting = tokio::spawn(async move {
                 let first = gather.next().await;

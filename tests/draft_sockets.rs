@@ -380,7 +380,7 @@ fn radio_dish_over_udp() {
 fn gather_receives_what_scatter_sends() {
     let ctx = context();
     let gather = ts_socket(&ctx, ThreadSafeType::Gather);
-    let endpoint = format!("inproc://{}", unique_name("gather"));
+    let endpoint = format!("ipc://{}", common::ipc_path("gather"));
     gather.bind(&endpoint).expect("bind");
     let scatter = ts_socket(&ctx, ThreadSafeType::Scatter);
     scatter.connect(&endpoint).expect("connect");
@@ -446,7 +446,7 @@ fn peers_address_each_other_by_routing_id() {
 fn channels_talk_both_ways() {
     let ctx = context();
     let a = ts_socket(&ctx, ThreadSafeType::Channel);
-    let endpoint = format!("inproc://{}", unique_name("channel"));
+    let endpoint = format!("ipc://{}", common::ipc_path("channel"));
     a.bind(&endpoint).expect("bind");
     let b = ts_socket(&ctx, ThreadSafeType::Channel);
     b.connect(&endpoint).expect("connect");
@@ -661,4 +661,49 @@ fn application_metadata_reaches_the_peer() {
         dealer.set_metadata("Service:weather"),
         Err(zmq::Error::InvalidArgument)
     );
+}
+
+/// Two thread-safe sockets talking over inproc deadlock inside libzmq (libzmq#3048: each
+/// holds its own lock while taking the other's; scripts/races shows it in C): the crate
+/// refuses inproc for every thread-safe type, whichever handle holds the socket, and leaves
+/// the other transports and the other types alone.
+#[test]
+fn thread_safe_types_refuse_inproc() {
+    let ctx = context();
+    for kind in ThreadSafeType::ALL {
+        let name = format!("inproc://{}", unique_name("refused"));
+        let shared = ts_socket(&ctx, kind);
+        assert_eq!(
+            shared.bind(&name),
+            Err(Error::IncompatibleProtocol),
+            "{kind:?} bind"
+        );
+        assert_eq!(
+            shared.connect(&name),
+            Err(Error::IncompatibleProtocol),
+            "{kind:?} connect"
+        );
+        if kind == ThreadSafeType::Peer {
+            assert_eq!(shared.connect_peer(&name), Err(Error::IncompatibleProtocol));
+        }
+        let plain = socket(&ctx, kind.socket_type());
+        assert_eq!(
+            plain.bind(&name),
+            Err(Error::IncompatibleProtocol),
+            "{kind:?} bind"
+        );
+        assert_eq!(
+            plain.connect(&name),
+            Err(Error::IncompatibleProtocol),
+            "{kind:?} connect"
+        );
+        // Nothing was left waiting for the name: a PAIR binds it and nobody connects.
+        let pair = socket(&ctx, SocketType::Pair);
+        pair.bind(&name).expect("the name is free");
+        assert_eq!(
+            pair.recv_msg(RecvFlags::DONTWAIT).map(drop),
+            Err(Error::WouldBlock)
+        );
+        bind_tcp(&shared);
+    }
 }
