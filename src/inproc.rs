@@ -237,22 +237,10 @@ pub(crate) fn release_waiting(ctx: &crate::Context, socket: *mut c_void, names: 
     process_commands(ctx, socket);
 }
 
-/// Makes `socket`, a live socket of `ctx`, process its pending commands now, on this thread.
+/// Makes `socket`, a live socket of `ctx`, process its pending commands now, on this thread
+/// (by reading `ZMQ_EVENTS`, whose value is not needed; nor is a failure's, after a shutdown).
 pub(crate) fn process_commands(ctx: &crate::Context, socket: *mut c_void) {
-    let mut events: c_int = 0;
-    let mut len = std::mem::size_of::<c_int>();
-    ctx.uninterrupted(|| {
-        // SAFETY: a live socket and a c_int with its size: reading ZMQ_EVENTS processes the
-        // socket's pending commands; the value is not needed.
-        unsafe {
-            sys::zmq_getsockopt(
-                socket,
-                sys::ZMQ_EVENTS,
-                (&mut events as *mut c_int).cast(),
-                &mut len,
-            )
-        }
-    });
+    let _ = crate::socket::int_option(ctx, socket, sys::ZMQ_EVENTS);
 }
 
 /// A PULL socket with linger 0 on `ctx`, trying for `wait` while every slot is taken.

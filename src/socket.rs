@@ -764,23 +764,23 @@ pub(crate) fn refuse_inproc_if_thread_safe(
     if !endpoint.starts_with("inproc://") {
         return Ok(());
     }
-    let mut thread_safe: c_int = 0;
-    let mut len = std::mem::size_of::<c_int>();
-    check(ctx.uninterrupted(|| {
-        // SAFETY: the caller's live socket and a c_int with its size.
-        unsafe {
-            sys::zmq_getsockopt(
-                socket,
-                sys::ZMQ_THREAD_SAFE,
-                (&mut thread_safe as *mut c_int).cast(),
-                &mut len,
-            )
-        }
-    }))?;
-    if thread_safe != 0 {
+    if int_option(ctx, socket, sys::ZMQ_THREAD_SAFE)? != 0 {
         return Err(Error::IncompatibleProtocol);
     }
     Ok(())
+}
+
+/// Reads the `int` socket option `option` of `socket`, a live socket of `ctx`, without the
+/// typed option layer (for the crate's own bookkeeping). Reading `ZMQ_EVENTS` this way makes
+/// the socket process its pending commands.
+pub(crate) fn int_option(ctx: &Context, socket: *mut c_void, option: c_int) -> Result<c_int> {
+    let mut value: c_int = 0;
+    let mut len = std::mem::size_of::<c_int>();
+    check(ctx.uninterrupted(|| {
+        // SAFETY: the caller's live socket and a c_int with its size.
+        unsafe { sys::zmq_getsockopt(socket, option, (&mut value as *mut c_int).cast(), &mut len) }
+    }))?;
+    Ok(value)
 }
 
 /// Refuses a TCP, WebSocket or UDP port that is not a number from 1 to 65535 (or, where

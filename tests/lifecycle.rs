@@ -280,7 +280,8 @@ fn many_connects_waiting_for_an_inproc_bind_do_not_abort_shutdown() {
             }
         }
     }
-    // The thread-safe (draft) types too.
+    // The DRAFT types open too; the thread-safe ones refuse inproc (two of them deadlock over
+    // it inside libzmq), so they leave nothing waiting.
     #[cfg(feature = "draft")]
     for kind in SocketType::DRAFT {
         if kind == SocketType::Dgram {
@@ -288,9 +289,10 @@ fn many_connects_waiting_for_an_inproc_bind_do_not_abort_shutdown() {
         }
         let socket = ctx.socket(kind).unwrap();
         for name in 0..3 {
-            socket
-                .connect(&format!("inproc://unbound-{kind:?}-{name}"))
-                .unwrap();
+            assert_eq!(
+                socket.connect(&format!("inproc://unbound-{kind:?}-{name}")),
+                Err(zmq::Error::IncompatibleProtocol)
+            );
         }
         open.push(socket);
     }
