@@ -39,6 +39,16 @@
 //! shows the abort, and that the crate prevents it, on a libzmq with delays injected into the
 //! racing steps.
 //!
+//! A connector that takes its peers' routing ids (ROUTER, REP) must not leave a waiting
+//! connection behind ended: libzmq keeps the waiting record after a disconnect, and a later
+//! bind of the name (or the completion above) writes the binder's routing id into the ended
+//! far end while the connector is alive, and asserts (`written`, src/pipe.cpp; found by the
+//! endpoints fuzz target). So such a disconnect (or unbind, which libzmq treats alike for
+//! inproc) first completes the name on a socket of the crate's own, unbound and closed right
+//! after, and is refused with `InvalidState` if other sockets wait for the name too; and the
+//! crate closes a socket under the record's lock, so that no bind sees it alive after its
+//! close-time disconnects.
+//!
 //! A name this crate does not know to be bound is remembered in case it is not: a name bound
 //! by C code on a shared context, or a connect racing with a bind, costs one refused bind,
 //! never a missed one.
@@ -78,6 +88,77 @@ struct Names {
     waiting: HashMap<usize, HashSet<CString>>,
 }
 
+impl Names {
+    /// `endpoint` was bound, or its waiting connections completed: nothing waits for it.
+    fn forget_pending(&mut self, endpoint: &CStr) {
+        if self.pending.remove(endpoint) {
+            for waiting in self.waiting.values_mut() {
+                waiting.remove(endpoint);
+            }
+        }
+    }
+}
+
+/// What [`InprocNames::track`] has libzmq do around an endpoint call, on the socket making it.
+pub(crate) trait Effects {
+    /// Makes the socket process its pending commands now, on this thread.
+    fn settle(&self);
+    /// Whether the socket takes its peers' routing ids (ROUTER, REP).
+    fn receives_routing_ids(&self) -> bool;
+    /// Completes the connections waiting for `name` to be bound, by binding it on a socket of
+    /// its own, which is returned for [`Effects::close`] (`None` if the name turned out to be
+    /// bound). Fails if no socket can be made.
+    fn complete(&self, name: &CStr) -> Result<Option<*mut c_void>>;
+    /// Closes a socket [`Effects::complete`] made for `name`, releasing the name at once.
+    fn close(&self, completing: *mut c_void, name: &CStr);
+}
+
+/// The [`Effects`] of a live socket of a live context.
+pub(crate) struct LiveSocket<'a> {
+    pub(crate) ctx: &'a crate::Context,
+    pub(crate) socket: *mut c_void,
+}
+
+impl Effects for LiveSocket<'_> {
+    fn settle(&self) {
+        process_commands(self.ctx, self.socket);
+    }
+
+    fn receives_routing_ids(&self) -> bool {
+        matches!(
+            crate::socket::int_option(self.ctx, self.socket, sys::ZMQ_TYPE),
+            Ok(sys::ZMQ_ROUTER | sys::ZMQ_REP)
+        )
+    }
+
+    fn complete(&self, name: &CStr) -> Result<Option<*mut c_void>> {
+        // Sockets closed just before are freed by libzmq's reaper thread soon.
+        let completing = completing_socket(self.ctx.as_ptr(), Duration::from_millis(100))?;
+        let rc = self.ctx.uninterrupted(|| {
+            // SAFETY: the live socket just made and a NUL-terminated endpoint.
+            unsafe { sys::zmq_bind(completing, name.as_ptr()) }
+        });
+        if rc != 0 {
+            // Bound after all (by C code on a shared context): nothing waits.
+            // SAFETY: the socket just made, closed once.
+            unsafe { sys::zmq_close(completing) };
+            return Ok(None);
+        }
+        Ok(Some(completing))
+    }
+
+    fn close(&self, completing: *mut c_void, name: &CStr) {
+        // Unbound first: libzmq releases a closed socket's names only when its reaper thread
+        // gets to it, and a bind of the name meanwhile would fail with `AddrInUse`.
+        self.ctx.uninterrupted(|| {
+            // SAFETY: a live socket made by `complete` and a NUL-terminated endpoint.
+            unsafe { sys::zmq_unbind(completing, name.as_ptr()) }
+        });
+        // SAFETY: a socket made by `complete`, closed once.
+        unsafe { sys::zmq_close(completing) };
+    }
+}
+
 impl InprocNames {
     fn lock(&self) -> MutexGuard<'_, Names> {
         // Nothing panics while the lock is held; a poisoned lock still holds consistent sets.
@@ -88,31 +169,26 @@ impl InprocNames {
 
     /// Runs `call`, the libzmq call doing `op` for `endpoint` on `socket`, and keeps the record
     /// up to date. The result is read (errno included) right after `call`, before any lock is
-    /// released. For an `inproc://` bind, connect or disconnect the lock is held across the
-    /// call, and across `settle` (which makes `socket` process its pending commands) run after
-    /// a connect or disconnect: see the module's documentation.
+    /// released. For an `inproc://` bind, connect, unbind or disconnect the lock is held
+    /// across the call and what `effects` do around it: see the module's documentation.
     pub(crate) fn track(
         &self,
         op: EndpointOp,
         socket: *mut c_void,
         endpoint: &CStr,
         call: impl FnOnce() -> c_int,
-        settle: impl FnOnce(),
+        effects: &dyn Effects,
     ) -> Result<()> {
         if !endpoint.to_bytes().starts_with(b"inproc://") {
             return check(call()).map(drop);
         }
         let id = socket as usize;
+        let mut names = self.lock();
         match op {
             EndpointOp::Bind => {
-                let mut names = self.lock();
                 let result = check(call()).map(drop);
                 if result.is_ok() {
-                    if names.pending.remove(endpoint) {
-                        for waiting in names.waiting.values_mut() {
-                            waiting.remove(endpoint);
-                        }
-                    }
+                    names.forget_pending(endpoint);
                     names.bound.insert(endpoint.to_owned(), id);
                 }
                 result
@@ -120,7 +196,6 @@ impl InprocNames {
             EndpointOp::Connect => {
                 // Also so that an unbind cannot slip between seeing the name bound and libzmq
                 // connecting (which would then wait unseen).
-                let mut names = self.lock();
                 if !names.bound.contains_key(endpoint) {
                     names.pending.insert(endpoint.to_owned());
                     names
@@ -130,24 +205,40 @@ impl InprocNames {
                         .insert(endpoint.to_owned());
                 }
                 let result = check(call()).map(drop);
-                settle();
+                effects.settle();
                 result
             }
-            EndpointOp::Unbind => {
-                // Forgotten before the call: from then on a connect is remembered, in case it
-                // lands after the unbind.
-                {
-                    let mut names = self.lock();
-                    if names.bound.get(endpoint) == Some(&id) {
-                        names.bound.remove(endpoint);
-                    }
+            EndpointOp::Unbind | EndpointOp::Disconnect => {
+                // An unbind of its own bind is forgotten before the call: from then on a
+                // connect is remembered, in case it lands after the unbind.
+                if op == EndpointOp::Unbind && names.bound.get(endpoint) == Some(&id) {
+                    names.bound.remove(endpoint);
                 }
-                check(call()).map(drop)
-            }
-            EndpointOp::Disconnect => {
-                let _names = self.lock();
+                // libzmq disconnects an inproc name on an unbind too.
+                let completing = if names
+                    .waiting
+                    .get(&id)
+                    .is_some_and(|waiting| waiting.contains(endpoint))
+                    && effects.receives_routing_ids()
+                {
+                    let shared = names
+                        .waiting
+                        .iter()
+                        .any(|(&other, waiting)| other != id && waiting.contains(endpoint));
+                    if shared {
+                        return Err(Error::InvalidState);
+                    }
+                    let completing = effects.complete(endpoint)?;
+                    names.forget_pending(endpoint);
+                    completing
+                } else {
+                    None
+                };
                 let result = check(call()).map(drop);
-                settle();
+                if let Some(completing) = completing {
+                    effects.close(completing, endpoint);
+                }
+                effects.settle();
                 result
             }
         }
@@ -196,7 +287,7 @@ impl InprocNames {
     ) -> bool {
         let mut names = self.lock();
         if !names.pending.is_empty() {
-            if let Some(socket) = completing_socket(ctx, wait) {
+            if let Ok(socket) = completing_socket(ctx, wait) {
                 for name in &names.pending {
                     // Again if a signal interrupts it before it binds: the callers run in the
                     // process that made the context, so the retry ends.
@@ -223,7 +314,9 @@ impl InprocNames {
 /// connection's far end takes its end now, on this thread, while no bind can be attaching
 /// it. Closed with that still to come, libzmq's reaper thread would do it later, at the
 /// same time as a bind of the name on another thread. A name not waiting any more is refused
-/// by libzmq, which is fine.
+/// by libzmq, which is fine. The caller closes the socket before it releases the lock: a
+/// ROUTER or REP still open after these disconnects would make a bind abort (see the
+/// module's documentation).
 pub(crate) fn release_waiting(ctx: &crate::Context, socket: *mut c_void, names: &HashSet<CString>) {
     if names.is_empty() {
         return;
@@ -244,7 +337,7 @@ pub(crate) fn process_commands(ctx: &crate::Context, socket: *mut c_void) {
 }
 
 /// A PULL socket with linger 0 on `ctx`, trying for `wait` while every slot is taken.
-fn completing_socket(ctx: *mut c_void, wait: Duration) -> Option<*mut c_void> {
+fn completing_socket(ctx: *mut c_void, wait: Duration) -> Result<*mut c_void> {
     let deadline = Instant::now() + wait;
     let socket = loop {
         // SAFETY: the caller's live context; a null result is handled below.
@@ -252,8 +345,9 @@ fn completing_socket(ctx: *mut c_void, wait: Duration) -> Option<*mut c_void> {
         if !socket.is_null() {
             break socket;
         }
-        if Error::last() != Error::TooManyOpenFiles || Instant::now() >= deadline {
-            return None;
+        let error = Error::last();
+        if error != Error::TooManyOpenFiles || Instant::now() >= deadline {
+            return Err(error);
         }
         std::thread::sleep(Duration::from_millis(1));
     };
@@ -268,18 +362,51 @@ fn completing_socket(ctx: *mut c_void, wait: Duration) -> Option<*mut c_void> {
             std::mem::size_of::<c_int>(),
         )
     };
-    Some(socket)
+    Ok(socket)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn track(names: &InprocNames, op: EndpointOp, socket: usize, endpoint: &str) {
+    /// Effects that do nothing; the socket takes routing ids if `routing_ids`.
+    struct Recorded {
+        routing_ids: bool,
+        completed: std::cell::RefCell<Vec<CString>>,
+    }
+
+    fn plain() -> Recorded {
+        Recorded {
+            routing_ids: false,
+            completed: Default::default(),
+        }
+    }
+
+    impl Effects for Recorded {
+        fn settle(&self) {}
+        fn receives_routing_ids(&self) -> bool {
+            self.routing_ids
+        }
+        fn complete(&self, name: &CStr) -> Result<Option<*mut c_void>> {
+            self.completed.borrow_mut().push(name.to_owned());
+            Ok(None)
+        }
+        fn close(&self, _: *mut c_void, _: &CStr) {}
+    }
+
+    fn track_with(
+        names: &InprocNames,
+        op: EndpointOp,
+        socket: usize,
+        endpoint: &str,
+        effects: &Recorded,
+    ) -> Result<()> {
         let endpoint = CString::new(endpoint).unwrap();
-        names
-            .track(op, socket as *mut c_void, &endpoint, || 0, || ())
-            .unwrap();
+        names.track(op, socket as *mut c_void, &endpoint, || 0, effects)
+    }
+
+    fn track(names: &InprocNames, op: EndpointOp, socket: usize, endpoint: &str) {
+        track_with(names, op, socket, endpoint, &plain()).unwrap();
     }
 
     #[test]
@@ -341,9 +468,43 @@ mod tests {
     fn a_failed_bind_is_not_a_bind() {
         let names = InprocNames::default();
         let endpoint = CString::new("inproc://x").unwrap();
-        let result = names.track(EndpointOp::Bind, 1 as *mut c_void, &endpoint, || -1, || ());
+        let result = names.track(
+            EndpointOp::Bind,
+            1 as *mut c_void,
+            &endpoint,
+            || -1,
+            &plain(),
+        );
         assert!(result.is_err());
         track(&names, EndpointOp::Connect, 2, "inproc://x");
+        assert_eq!(names.pending_len(), 1);
+    }
+
+    #[test]
+    fn a_router_disconnecting_a_waiting_name_completes_it_first_unless_others_wait() {
+        let names = InprocNames::default();
+        let router = Recorded {
+            routing_ids: true,
+            completed: Default::default(),
+        };
+        track(&names, EndpointOp::Connect, 1, "inproc://alone");
+        track(&names, EndpointOp::Connect, 1, "inproc://shared");
+        track(&names, EndpointOp::Connect, 2, "inproc://shared");
+        // Alone on the name: completed, then disconnected; nothing waits any more.
+        track_with(&names, EndpointOp::Disconnect, 1, "inproc://alone", &router).unwrap();
+        assert_eq!(
+            router.completed.borrow().as_slice(),
+            [CString::new("inproc://alone").unwrap()]
+        );
+        assert_eq!(names.pending_len(), 1);
+        // Another socket waits for the name too: completing it would cut that one off.
+        assert_eq!(
+            track_with(&names, EndpointOp::Unbind, 1, "inproc://shared", &router),
+            Err(Error::InvalidState)
+        );
+        assert_eq!(router.completed.borrow().len(), 1);
+        // A socket that takes no routing ids disconnects as it is.
+        track(&names, EndpointOp::Disconnect, 2, "inproc://shared");
         assert_eq!(names.pending_len(), 1);
     }
 }

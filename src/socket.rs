@@ -282,14 +282,12 @@ impl Drop for Socket {
             .forget_socket(self.raw.as_ptr(), |waiting| {
                 if owned {
                     crate::inproc::release_waiting(&self.ctx, self.raw.as_ptr(), waiting);
+                    // SAFETY: the socket is live and closed only here; its context is still
+                    // alive (`self.ctx` is dropped after this body). Closed under the inproc
+                    // record's lock: see `release_waiting`.
+                    unsafe { sys::zmq_close(self.raw.as_ptr()) };
                 }
             });
-        if !owned {
-            return;
-        }
-        // SAFETY: the socket is live and closed only here; its context is still alive
-        // (`self.ctx` is dropped after this body).
-        unsafe { sys::zmq_close(self.raw.as_ptr()) };
     }
 }
 
@@ -516,6 +514,8 @@ impl Socket {
 
     /// Stops accepting on an endpoint given to [`Socket::bind`] (for a wildcard bind, the
     /// resolved endpoint from [`Socket::last_endpoint`]). Ports are checked as in `bind`.
+    /// (Given an `inproc://` name this socket connected to, libzmq 4.3.4 disconnects it, as
+    /// [`Socket::disconnect`] does, under the same rule.)
     #[doc(alias = "zmq_unbind")]
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
         endpoint_call(&self.ctx, self.raw, endpoint, EndpointOp::Unbind)
@@ -523,6 +523,12 @@ impl Socket {
 
     /// Disconnects from an endpoint given to [`Socket::connect`]. Ports are checked as in
     /// `connect`.
+    ///
+    /// A ROUTER or REP leaving an `inproc://` name that no socket has bound yet: the crate
+    /// first completes the waiting connection on a short-lived socket of its own (libzmq
+    /// would otherwise abort when the name is bound later, writing the binder's routing id
+    /// into the ended connection). If other sockets wait for the same name, that would cut
+    /// them off too, so the call fails with [`Error::InvalidState`] and the connection stays.
     #[doc(alias = "zmq_disconnect")]
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
         endpoint_call(&self.ctx, self.raw, endpoint, EndpointOp::Disconnect)
@@ -745,7 +751,10 @@ pub(crate) fn endpoint_call(
                 unsafe { call(socket.as_ptr(), c_endpoint.as_ptr()) }
             })
         },
-        || crate::inproc::process_commands(ctx, socket.as_ptr()),
+        &crate::inproc::LiveSocket {
+            ctx,
+            socket: socket.as_ptr(),
+        },
     )
 }
 

@@ -160,11 +160,12 @@ impl Drop for ThreadSafeSocket {
         self.ctx
             .inproc()
             .forget_socket(self.raw.as_ptr(), |waiting| {
-                crate::inproc::release_waiting(&self.ctx, self.raw.as_ptr(), waiting)
+                crate::inproc::release_waiting(&self.ctx, self.raw.as_ptr(), waiting);
+                // SAFETY: the socket is live and closed only here (no other reference exists
+                // during drop); its context is still alive (`self.ctx` is dropped after this
+                // body). Closed under the inproc record's lock: see `release_waiting`.
+                unsafe { sys::zmq_close(self.raw.as_ptr()) };
             });
-        // SAFETY: the socket is live and closed only here (no other reference exists during
-        // drop); its context is still alive (`self.ctx` is dropped after this body).
-        unsafe { sys::zmq_close(self.raw.as_ptr()) };
     }
 }
 
@@ -272,7 +273,10 @@ impl ThreadSafeSocket {
                     }
                 })
             },
-            || crate::inproc::process_commands(&self.ctx, self.as_ptr()),
+            &crate::inproc::LiveSocket {
+                ctx: &self.ctx,
+                socket: self.as_ptr(),
+            },
         )?;
         Ok(routing_id)
     }

@@ -422,3 +422,69 @@ fn a_closed_connector_waiting_for_an_inproc_bind_still_delivers_to_it() {
         }
     });
 }
+
+// A ROUTER or REP (the types that take their peers' routing ids) that disconnects from an
+// inproc name still waiting for a bind leaves libzmq's waiting record of it behind, ended; a
+// later bind of the name, or the crate's completion at shutdown, then writes the binder's
+// routing id into the ended pipe, and libzmq asserts (`written`, src/pipe.cpp): found by the
+// endpoints fuzz target (an unbind, which libzmq treats as a disconnect for inproc). The
+// crate completes such a name on a socket of its own before the disconnect, or refuses the
+// disconnect (`InvalidState`) while other sockets wait for the name too.
+
+#[test]
+fn a_router_or_rep_leaving_a_waiting_inproc_name_does_not_abort_a_later_bind() {
+    if !is_child() {
+        return in_child_process(
+            "a_router_or_rep_leaving_a_waiting_inproc_name_does_not_abort_a_later_bind",
+        );
+    }
+    let ctx = Context::new().unwrap();
+    for (round, kind) in [SocketType::Router, SocketType::Rep]
+        .into_iter()
+        .enumerate()
+    {
+        for leave in [Socket::disconnect, Socket::unbind] {
+            let name = format!("inproc://left-{round}-{}", leave as usize);
+            let connector = ctx.socket(kind).unwrap();
+            connector.connect(&name).unwrap();
+            // libzmq 4.3.5 answers an unbind of a connected inproc name with ENOENT.
+            let left = leave(&connector, &name);
+            assert!(
+                matches!(left, Ok(()) | Err(zmq::Error::EndpointNotFound)),
+                "{kind:?}: {left:?}"
+            );
+            // The name binds at once, and what the binder sends reaches no one if the
+            // connector left it.
+            let binder = ctx.socket(SocketType::Dealer).unwrap();
+            binder.bind(&name).unwrap();
+            binder.send("after", SendFlags::DONTWAIT).ok();
+            thread::sleep(Duration::from_millis(20));
+            if left.is_ok() {
+                assert_eq!(
+                    connector.recv_msg(RecvFlags::DONTWAIT).map(drop),
+                    Err(zmq::Error::WouldBlock),
+                    "{kind:?} still connected"
+                );
+            }
+        }
+    }
+    // With another socket waiting for the name too, the disconnect is refused and the
+    // connection stays.
+    let router = ctx.socket(SocketType::Router).unwrap();
+    let other = ctx.socket(SocketType::Pull).unwrap();
+    router.connect("inproc://left-shared").unwrap();
+    other.connect("inproc://left-shared").unwrap();
+    assert_eq!(
+        router.disconnect("inproc://left-shared"),
+        Err(zmq::Error::InvalidState)
+    );
+    // A ROUTER that left a waiting name, with the context shut down while it is open.
+    let leaving = ctx.socket(SocketType::Router).unwrap();
+    leaving.connect("inproc://left-at-shutdown").unwrap();
+    leaving.disconnect("inproc://left-at-shutdown").unwrap();
+    finishes("a shutdown after a ROUTER left a waiting name", move || {
+        ctx.shutdown();
+        drop((router, other, leaving));
+        drop(ctx);
+    });
+}
