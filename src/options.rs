@@ -835,6 +835,14 @@ socket_options! {
 
     /// The routing id (1 to 255 bytes) this ROUTER or STREAM socket gives the peer of its
     /// next [`Socket::connect`], so it can send to it at once. Applies to that one connect.
+    ///
+    /// Known hazard, not yet guarded by the crate: libzmq aborts the process
+    /// (`Assertion failed: !has_out_pipe (routing_id)`, src/router.cpp or src/stream.cpp)
+    /// when the connection attaches while the socket already has a peer with that routing
+    /// id: the same id given to two connects, or to a connect while the earlier connection
+    /// with it is still being torn down, or a peer that connected to this socket's bind with
+    /// that `ZMQ_ROUTING_ID`. Use each id for one live connection, and keep the ids this
+    /// socket gives apart from those its peers choose.
     #[doc(alias = "ZMQ_CONNECT_ROUTING_ID")]
     #[doc(alias = "ZMQ_CONNECT_RID")]
     ZMQ_CONNECT_ROUTING_ID: Bytes, set set_connect_routing_id;
