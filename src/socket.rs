@@ -528,7 +528,9 @@ impl Socket {
     /// first completes the waiting connection on a short-lived socket of its own (libzmq
     /// would otherwise abort when the name is bound later, writing the binder's routing id
     /// into the ended connection). If other sockets wait for the same name, that would cut
-    /// them off too, so the call fails with [`Error::InvalidState`] and the connection stays.
+    /// them off too, so the call fails with [`Error::InvalidState`] and the connection stays
+    /// (as it does, with [`Error::TooManyOpenFiles`], if every socket slot stays taken for
+    /// 100 ms).
     #[doc(alias = "zmq_disconnect")]
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
         endpoint_call(&self.ctx, self.raw, endpoint, EndpointOp::Disconnect)

@@ -673,30 +673,21 @@ fn thread_safe_types_refuse_inproc() {
     for kind in ThreadSafeType::ALL {
         let name = format!("inproc://{}", unique_name("refused"));
         let shared = ts_socket(&ctx, kind);
-        assert_eq!(
-            shared.bind(&name),
-            Err(Error::IncompatibleProtocol),
-            "{kind:?} bind"
-        );
-        assert_eq!(
-            shared.connect(&name),
-            Err(Error::IncompatibleProtocol),
-            "{kind:?} connect"
-        );
+        let plain = socket(&ctx, kind.socket_type());
+        let refused = Err(Error::IncompatibleProtocol);
+        for (handle, bind, connect) in [
+            (
+                "ThreadSafeSocket",
+                shared.bind(&name),
+                shared.connect(&name),
+            ),
+            ("Socket", plain.bind(&name), plain.connect(&name)),
+        ] {
+            assert_eq!((&bind, &connect), (&refused, &refused), "{kind:?} {handle}");
+        }
         if kind == ThreadSafeType::Peer {
             assert_eq!(shared.connect_peer(&name), Err(Error::IncompatibleProtocol));
         }
-        let plain = socket(&ctx, kind.socket_type());
-        assert_eq!(
-            plain.bind(&name),
-            Err(Error::IncompatibleProtocol),
-            "{kind:?} bind"
-        );
-        assert_eq!(
-            plain.connect(&name),
-            Err(Error::IncompatibleProtocol),
-            "{kind:?} connect"
-        );
         // Nothing was left waiting for the name: a PAIR binds it and nobody connects.
         let pair = socket(&ctx, SocketType::Pair);
         pair.bind(&name).expect("the name is free");
