@@ -248,20 +248,18 @@ impl InprocNames {
     /// longer known to be bound (libzmq releases them when it reaps the socket). Runs
     /// `release` with the names it connected to that may still wait for a bind (they stay in
     /// `pending`), under the lock, so that no bind can take their far ends meanwhile (see
-    /// [`release_waiting`]); returns them.
+    /// [`release_waiting`]).
     pub(crate) fn forget_socket(
         &self,
         socket: *mut c_void,
         release: impl FnOnce(&HashSet<CString>),
-    ) -> HashSet<CString> {
+    ) {
         let id = socket as usize;
         let mut names = self.lock();
         if !names.bound.is_empty() {
             names.bound.retain(|_, owner| *owner != id);
         }
-        let waiting = names.waiting.remove(&id).unwrap_or_default();
-        release(&waiting);
-        waiting
+        release(&names.waiting.remove(&id).unwrap_or_default());
     }
 
     /// How many names may still be waiting for a bind.
@@ -450,18 +448,17 @@ mod tests {
         track(&names, EndpointOp::Connect, 2, "inproc://bound-later");
         track(&names, EndpointOp::Connect, 3, "inproc://waits");
         track(&names, EndpointOp::Bind, 4, "inproc://bound-later");
-        let name = |text: &str| CString::new(text).unwrap();
-        assert_eq!(
-            names.forget_socket(2 as *mut c_void, |_| ()),
-            HashSet::from([name("inproc://waits")])
-        );
+        let given = |socket: usize| {
+            let mut given = HashSet::new();
+            names.forget_socket(socket as *mut c_void, |waiting| given = waiting.clone());
+            given
+        };
+        let waits = HashSet::from([CString::new("inproc://waits").unwrap()]);
+        assert_eq!(given(2), waits);
         // Given once; the name stays waiting for the other connector and for completion.
-        assert!(names.forget_socket(2 as *mut c_void, |_| ()).is_empty());
+        assert!(given(2).is_empty());
         assert_eq!(names.pending_len(), 1);
-        assert_eq!(
-            names.forget_socket(3 as *mut c_void, |_| ()),
-            HashSet::from([name("inproc://waits")])
-        );
+        assert_eq!(given(3), waits);
     }
 
     #[test]

@@ -157,15 +157,10 @@ unsafe impl Sync for ThreadSafeSocket {}
 
 impl Drop for ThreadSafeSocket {
     fn drop(&mut self) {
-        self.ctx
-            .inproc()
-            .forget_socket(self.raw.as_ptr(), |waiting| {
-                crate::inproc::release_waiting(&self.ctx, self.raw.as_ptr(), waiting);
-                // SAFETY: the socket is live and closed only here (no other reference exists
-                // during drop); its context is still alive (`self.ctx` is dropped after this
-                // body). Closed under the inproc record's lock: see `release_waiting`.
-                unsafe { sys::zmq_close(self.raw.as_ptr()) };
-            });
+        // Thread-safe sockets refuse inproc, so they leave no names bound or waiting.
+        // SAFETY: the socket is live and closed only here (no other reference exists during
+        // drop); its context is still alive (`self.ctx` is dropped after this body).
+        unsafe { sys::zmq_close(self.raw.as_ptr()) };
     }
 }
 
@@ -255,29 +250,18 @@ impl ThreadSafeSocket {
         let c_endpoint = c_string(endpoint)?;
         check_ports(endpoint, false)?;
         crate::socket::refuse_inproc_if_thread_safe(&self.ctx, self.as_ptr(), endpoint)?;
+        // Not inproc, so nothing for the context's inproc record to track.
         let mut routing_id = 0;
-        self.ctx.inproc().track(
-            EndpointOp::Connect,
-            self.as_ptr(),
-            &c_endpoint,
-            || {
-                self.ctx.uninterrupted(|| {
-                    // SAFETY: a live socket and a NUL-terminated string that outlives the call.
-                    routing_id =
-                        unsafe { sys::zmq_connect_peer(self.as_ptr(), c_endpoint.as_ptr()) };
-                    // zmq_connect_peer fails with routing id 0 and errno set.
-                    if routing_id == 0 {
-                        -1
-                    } else {
-                        0
-                    }
-                })
-            },
-            &crate::inproc::LiveSocket {
-                ctx: &self.ctx,
-                socket: self.as_ptr(),
-            },
-        )?;
+        check(self.ctx.uninterrupted(|| {
+            // SAFETY: a live socket and a NUL-terminated string that outlives the call.
+            routing_id = unsafe { sys::zmq_connect_peer(self.as_ptr(), c_endpoint.as_ptr()) };
+            // zmq_connect_peer fails with routing id 0 and errno set.
+            if routing_id == 0 {
+                -1
+            } else {
+                0
+            }
+        }))?;
         Ok(routing_id)
     }
 
